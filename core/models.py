@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """A UN regional grouping; reviewers are scoped to regions."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CountryTeam(models.Model):
+    """A UN Country Team (UNCT): the unit that reports on the scorecard every year."""
+
+    code = models.CharField(
+        _("ISO code"), max_length=3, unique=True, help_text=_("ISO 3166-1 alpha-3, e.g. KAZ.")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="country_teams"
+    )
+    cf_name = models.CharField(
+        _("Cooperation Framework"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. UNSDCF 2021-2025"),
+    )
+    cf_start_year = models.PositiveSmallIntegerField(_("CF first year"), null=True, blank=True)
+    cf_end_year = models.PositiveSmallIntegerField(_("CF last year"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country team")
+        verbose_name_plural = _("country teams")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cf_end_year__gte=models.F("cf_start_year"))
+                | models.Q(cf_end_year__isnull=True)
+                | models.Q(cf_start_year__isnull=True),
+                name="countryteam_cf_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def cf_period(self) -> str:
+        if self.cf_start_year and self.cf_end_year:
+            return f"{self.cf_start_year}–{self.cf_end_year}"
+        return ""
+
+
+class UNEntity(models.Model):
+    """A UN entity (agency, fund, programme, office) that takes part in country teams."""
+
+    acronym = models.CharField(_("acronym"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["acronym"]
+        verbose_name = _("UN entity")
+        verbose_name_plural = _("UN entities")
+
+    def __str__(self) -> str:
+        return self.acronym
+
+
+class Membership(models.Model):
+    """A user's role in one country team. Every scorecard permission starts here."""
+
+    class Role(models.TextChoices):
+        IAT_MEMBER = "iat_member", _("IAT member")
+        IAT_COORDINATOR = "iat_coordinator", _("IAT coordinator")
+        RESIDENT_COORDINATOR = "resident_coordinator", _("Resident Coordinator")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    country_team = models.ForeignKey(
+        CountryTeam,
+        verbose_name=_("country team"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    entity = models.ForeignKey(
+        UNEntity,
+        verbose_name=_("UN entity"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("The entity the person works for, if any."),
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "country_team"], name="membership_one_role_per_team"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.country_team} · {self.get_role_display()}"

@@ -1,0 +1,33 @@
+"""Writes for country teams, entities and memberships."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from .models import CountryTeam, Membership, Region, UNEntity
+
+
+@transaction.atomic
+def load_reference_data(*, document: Mapping[str, Any]) -> tuple[int, int]:
+    """Create or update regions and UN entities from fixtures/reference.json; safe to re-run."""
+    for region in document.get("regions", []):
+        Region.objects.update_or_create(code=region["code"], defaults={"name": region["name"]})
+    for entity in document.get("entities", []):
+        UNEntity.objects.update_or_create(
+            acronym=entity["acronym"], defaults={"name": entity["name"]}
+        )
+    return len(document.get("regions", [])), len(document.get("entities", []))
+
+
+def set_membership(
+    *, user: User, country_team: CountryTeam, role: str, entity: UNEntity | None = None
+) -> Membership:
+    """Give a user their (single) role in a country team, replacing any earlier one."""
+    membership, _ = Membership.objects.update_or_create(
+        user=user, country_team=country_team, defaults={"role": role, "entity": entity}
+    )
+    return membership

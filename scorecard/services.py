@@ -1,0 +1,788 @@
+"""Writes: every change to scorecard data goes through a function here.
+
+Views, the API, management commands and tasks call these; none of them saves scorecard models
+directly. Multi-row writes run in one transaction so nothing is ever half-saved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import CountryTeam, Region, UNEntity
+
+from . import selectors
+from .models import (
+    ActionPoint,
+    Assessment,
+    Criterion,
+    Dimension,
+    Evidence,
+    EvidenceCategory,
+    Framework,
+    IATMember,
+    Indicator,
+    IndicatorAssessment,
+    LevelRule,
+    Rating,
+    TextStatus,
+)
+from .rules import suggest_rating
+from .uploads import check_evidence_file
+
+LEVELS = ("approaches", "meets", "exceeds")
+RATING_VALUES = {r.value for r in Rating}
+
+
+class DocumentError(ValidationError):
+    """A JSON document that cannot be imported; `messages` lists every problem found."""
+
+
+# --- Framework ------------------------------------------------------------------------------
+
+
+def validate_framework_document(document: Mapping[str, Any]) -> list[str]:
+    """Every problem in a framework document; an empty list means it can be imported."""
+    errors: list[str] = []
+    if document.get("format") != selectors.FRAMEWORK_FORMAT:
+        errors.append(f"format must be {selectors.FRAMEWORK_FORMAT!r}")
+    if not str(document.get("version", "")).strip():
+        errors.append("version is required")
+    categories = set(document.get("evidence_categories", []))
+    seen_codes: set[str] = set()
+    for dimension in document.get("dimensions", []):
+        for indicator in dimension.get("indicators", []):
+            code = indicator.get("code", "?")
+            where = f"PI {code}"
+            if code in seen_codes:
+                errors.append(f"{where}: duplicate PI code")
+            seen_codes.add(code)
+            for key in ("short_title", "statement"):
+                if not indicator.get(key):
+                    errors.append(f"{where}: {key} is required")
+            criteria_codes = [c.get("code") for c in indicator.get("criteria", [])]
+            if len(criteria_codes) != len(set(criteria_codes)):
+                errors.append(f"{where}: duplicate criterion code")
+            uses_band = False
+            for criterion in indicator.get("criteria", []):
+                if criterion.get("level") not in LEVELS:
+                    errors.append(f"{where} ({criterion.get('code')}): unknown level")
+                if criterion.get("kind", "check") not in {"check", "band"}:
+                    errors.append(f"{where} ({criterion.get('code')}): unknown kind")
+                uses_band |= criterion.get("kind") == "band"
+            levels = indicator.get("levels", {})
+            for level in LEVELS:
+                spec = levels.get(level)
+                if spec is None:
+                    errors.append(f"{where}: no rule for {level}")
+                    continue
+                kind = spec.get("rule")
+                if kind not in {k.value for k in LevelRule.Kind}:
+                    errors.append(f"{where} {level}: unknown rule {kind!r}")
+                    continue
+                uses_band |= kind == "band"
+                unknown = [c for c in spec.get("criteria", []) if c not in criteria_codes]
+                if unknown:
+                    errors.append(f"{where} {level}: unknown criteria {', '.join(unknown)}")
+                if kind in {"all", "at_least_n"} and not spec.get("criteria"):
+                    errors.append(f"{where} {level}: the rule lists no criteria")
+                if kind == "at_least_n" and not (
+                    1 <= (spec.get("n") or 0) <= len(spec["criteria"])
+                ):
+                    errors.append(f"{where} {level}: n must be between 1 and the criteria count")
+            if uses_band and not indicator.get("numeric_label"):
+                errors.append(f"{where}: a band is used, so numeric_label is required")
+            missing = set(indicator.get("evidence_categories", [])) - categories
+            if missing:
+                errors.append(f"{where}: unknown evidence categories {', '.join(sorted(missing))}")
+    if not seen_codes:
+        errors.append("the document has no PIs")
+    return errors
+
+
+def _status(value: str | None) -> str:
+    return TextStatus.CONFIRMED if value == TextStatus.CONFIRMED else TextStatus.TO_VERIFY
+
+
+@transaction.atomic
+def import_framework(*, document: Mapping[str, Any], make_current: bool = True) -> Framework:
+    """Create or replace a framework version from its JSON document.
+
+    PIs are matched by code, so assessments made against an earlier import keep their rows.
+    """
+    errors = validate_framework_document(document)
+    if errors:
+        raise DocumentError(errors)
+    framework, _created = Framework.objects.update_or_create(
+        version=document["version"],
+        defaults={"name": document.get("name", ""), "notes": document.get("notes", "")},
+    )
+    categories = {}
+    for order, name in enumerate(document.get("evidence_categories", [])):
+        categories[name], _ = EvidenceCategory.objects.update_or_create(
+            framework=framework, name=name, defaults={"order": order}
+        )
+    EvidenceCategory.objects.filter(framework=framework).exclude(name__in=categories).delete()
+
+    order = 0
+    kept_indicators = []
+    for dim_doc in document["dimensions"]:
+        dimension, _ = Dimension.objects.update_or_create(
+            framework=framework, number=dim_doc["number"], defaults={"title": dim_doc["title"]}
+        )
+        for ind_doc in dim_doc["indicators"]:
+            order += 1
+            indicator, _ = Indicator.objects.update_or_create(
+                framework=framework,
+                code=ind_doc["code"],
+                defaults={
+                    "dimension": dimension,
+                    "order": order,
+                    "short_title": ind_doc["short_title"],
+                    "statement": ind_doc["statement"],
+                    "aliases": ind_doc.get("aliases", []),
+                    "mov_hint": ind_doc.get("mov_hint", ""),
+                    "numeric_label": ind_doc.get("numeric_label", ""),
+                },
+            )
+            kept_indicators.append(indicator.pk)
+            indicator.evidence_categories.set(
+                [categories[name] for name in ind_doc.get("evidence_categories", [])]
+            )
+            indicator.criteria.all().delete()
+            Criterion.objects.bulk_create(
+                Criterion(
+                    indicator=indicator,
+                    code=c["code"],
+                    letter=c["letter"],
+                    level=c["level"],
+                    kind=c.get("kind", Criterion.Kind.CHECK),
+                    text=c["text"],
+                    text_status=_status(c.get("status")),
+                    min_value=c.get("min"),
+                    max_value=c.get("max"),
+                    order=position,
+                )
+                for position, c in enumerate(ind_doc.get("criteria", []))
+            )
+            indicator.rules.all().delete()
+            LevelRule.objects.bulk_create(
+                LevelRule(
+                    indicator=indicator,
+                    level=level,
+                    kind=spec["rule"],
+                    criteria=list(spec.get("criteria", [])),
+                    n=spec.get("n"),
+                    min_value=spec.get("min"),
+                    min_inclusive=spec.get("min_inclusive", True),
+                    max_value=spec.get("max"),
+                    max_inclusive=spec.get("max_inclusive", True),
+                    text=spec.get("text", ""),
+                    text_status=_status(spec.get("status")),
+                )
+                for level, spec in ind_doc["levels"].items()
+            )
+    stale = Indicator.objects.filter(framework=framework).exclude(pk__in=kept_indicators)
+    if IndicatorAssessment.objects.filter(indicator__in=stale).exists():
+        raise DocumentError(
+            [
+                _("PIs that assessments use are missing from the document: %(codes)s")
+                % {"codes": ", ".join(stale.values_list("code", flat=True))}
+            ]
+        )
+    stale.delete()
+    Dimension.objects.filter(framework=framework, indicators__isnull=True).delete()
+    if make_current:
+        Framework.objects.exclude(pk=framework.pk).update(is_current=False)
+        framework.is_current = True
+        framework.save(update_fields=["is_current"])
+    return framework
+
+
+# --- Assessments ----------------------------------------------------------------------------
+
+
+def _new_rows(assessment: Assessment, *, reassessed: bool) -> list[IndicatorAssessment]:
+    return [
+        IndicatorAssessment(assessment=assessment, indicator=indicator, reassessed=reassessed)
+        for indicator in Indicator.objects.filter(framework=assessment.framework)
+    ]
+
+
+@transaction.atomic
+def create_comprehensive_assessment(
+    *, country_team: CountryTeam, year: int, by: User, framework: Framework | None = None
+) -> Assessment:
+    """A baseline assessment: all 15 PIs to be assessed from scratch."""
+    framework = framework or selectors.current_framework()
+    if framework is None:
+        raise ValidationError(_("No framework is loaded yet."))
+    _check_year_free(country_team, year)
+    assessment = Assessment.objects.create(
+        country_team=country_team,
+        year=year,
+        kind=Assessment.Kind.COMPREHENSIVE,
+        framework=framework,
+    )
+    IndicatorAssessment.objects.bulk_create(_new_rows(assessment, reassessed=True))
+    return assessment
+
+
+def _check_year_free(country_team: CountryTeam, year: int) -> None:
+    if Assessment.objects.filter(country_team=country_team, year=year).exists():
+        raise ValidationError(
+            _("%(team)s already has an assessment for %(year)s.")
+            % {"team": country_team.name, "year": year}
+        )
+
+
+@transaction.atomic
+def create_annual_assessment(*, country_team: CountryTeam, year: int, by: User) -> Assessment:
+    """An annual progress assessment carried forward from the team's latest earlier one.
+
+    Every rating, its criteria, findings and means of verification are carried over read-only
+    (reassessed reset to False, carried_from_year set to where the text was last assessed); the
+    action plan is carried over too, since it runs for the whole Cooperation Framework cycle.
+    """
+    _check_year_free(country_team, year)
+    previous = (
+        Assessment.objects.filter(country_team=country_team, year__lt=year)
+        .select_related("framework")
+        .order_by("-year")
+        .first()
+    )
+    if previous is None:
+        raise ValidationError(
+            _("An annual assessment continues an earlier one; start with a comprehensive one.")
+        )
+    assessment = Assessment.objects.create(
+        country_team=country_team,
+        year=year,
+        kind=Assessment.Kind.ANNUAL,
+        framework=previous.framework,
+        participation=previous.participation,
+    )
+    IndicatorAssessment.objects.bulk_create(
+        IndicatorAssessment(
+            assessment=assessment,
+            indicator_id=row.indicator_id,
+            rating=row.rating,
+            suggested_rating=row.suggested_rating,
+            criteria_met=row.criteria_met,
+            numeric_value=row.numeric_value,
+            findings=row.findings,
+            explanation=row.explanation,
+            override_justification=row.override_justification,
+            means_of_verification=row.means_of_verification,
+            reassessed=False,
+            carried_from_year=(
+                previous.year
+                if row.reassessed or previous.kind == Assessment.Kind.COMPREHENSIVE
+                else row.carried_from_year
+            ),
+        )
+        for row in previous.indicator_assessments.all()
+    )
+    IATMember.objects.bulk_create(
+        IATMember(
+            assessment=assessment,
+            name=m.name,
+            title=m.title,
+            entity_id=m.entity_id,
+            is_coordinator=m.is_coordinator,
+            order=m.order,
+        )
+        for m in previous.iat_members.all()
+    )
+    ActionPoint.objects.bulk_create(
+        ActionPoint(
+            assessment=assessment,
+            indicator_id=p.indicator_id,
+            text=p.text,
+            responsible_entity_id=p.responsible_entity_id,
+            responsible=p.responsible,
+            timeline=p.timeline,
+            resources=p.resources,
+            status=p.status,
+            activities_year_1=p.activities_year_1,
+            activities_year_2=p.activities_year_2,
+            activities_year_3=p.activities_year_3,
+            activities_year_4=p.activities_year_4,
+            order=p.order,
+        )
+        for p in previous.action_points.all()
+    )
+    return assessment
+
+
+def update_assessment_process(
+    *,
+    assessment: Assessment,
+    by: User,
+    process_description: str,
+    participation: str,
+    additional_comments: str,
+) -> Assessment:
+    assessment.process_description = process_description
+    assessment.participation = participation
+    assessment.additional_comments = additional_comments
+    assessment.save(
+        update_fields=["process_description", "participation", "additional_comments", "updated_at"]
+    )
+    return assessment
+
+
+@transaction.atomic
+def set_iat_members(
+    *, assessment: Assessment, by: User, members: Iterable[Mapping[str, Any]]
+) -> list[IATMember]:
+    """Replace the IAT member list (the form edits it as one table)."""
+    assessment.iat_members.all().delete()
+    return IATMember.objects.bulk_create(
+        IATMember(
+            assessment=assessment,
+            name=m["name"],
+            title=m.get("title", ""),
+            entity=m.get("entity"),
+            is_coordinator=bool(m.get("is_coordinator")),
+            order=position,
+        )
+        for position, m in enumerate(members)
+    )
+
+
+def mark_assessment_complete(*, assessment: Assessment, by: User) -> Assessment:
+    """Mark the assessment complete once enough PIs are (re)assessed and each of those is rated."""
+    groups = selectors.assessment_overview(assessment)
+    status = selectors.completeness(assessment, groups)
+    if status["reassessed"] < status["required"]:
+        raise ValidationError(
+            _("At least %(required)d PIs must be reassessed; %(done)d are.")
+            % {"required": status["required"], "done": status["reassessed"]}
+        )
+    if status["reassessed_rated"] < status["reassessed"]:
+        raise ValidationError(_("Every reassessed PI needs a rating."))
+    assessment.status = Assessment.Status.COMPLETE
+    assessment.save(update_fields=["status", "updated_at"])
+    return assessment
+
+
+# --- PI ratings -----------------------------------------------------------------------------
+
+
+class ConcurrentEditError(Exception):
+    """Someone saved the PI since the user opened it; `current` is what they saved."""
+
+    def __init__(self, current: IndicatorAssessment):
+        super().__init__("concurrent edit")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    rating: str
+    criteria_met: list[str]
+    numeric_value: Decimal | None
+    findings: dict[str, str]
+    explanation: str
+    override_justification: str
+    means_of_verification: str
+
+
+def suggested_rating_for(
+    indicator: Indicator, criteria_met: Iterable[str], numeric_value: Decimal | None
+) -> Rating:
+    return suggest_rating(selectors.indicator_rules(indicator), criteria_met, numeric_value)
+
+
+def rating_errors(indicator: Indicator, data: RatingInput) -> tuple[Rating, dict[str, str]]:
+    """The suggestion for the input, and field → message for everything wrong with it."""
+    codes = {c.code for c in indicator.criteria.all()}
+    check_codes = {c.code for c in indicator.criteria.all() if c.kind == Criterion.Kind.CHECK}
+    errors: dict[str, str] = {}
+    unknown = set(data.criteria_met) - check_codes
+    if unknown:
+        errors["criteria_met"] = _("Unknown criteria: %(codes)s") % {
+            "codes": ", ".join(sorted(unknown))
+        }
+    if set(data.findings) - codes:
+        errors["findings"] = _("Findings refer to criteria this PI does not have.")
+    if data.numeric_value is not None and not (0 <= data.numeric_value <= 100):
+        errors["numeric_value"] = _("Enter a percentage between 0 and 100.")
+    suggestion = suggested_rating_for(indicator, data.criteria_met, data.numeric_value)
+    if data.rating and data.rating not in RATING_VALUES:
+        errors["rating"] = _("Choose a rating from the list.")
+    elif data.rating and data.rating != suggestion and not data.override_justification.strip():
+        errors["override_justification"] = _(
+            "The rating differs from the suggested rating (%(suggested)s): explain why."
+        ) % {"suggested": Rating(suggestion).label}
+    return suggestion, errors
+
+
+@transaction.atomic
+def save_indicator_assessment(
+    *, row: IndicatorAssessment, by: User, data: RatingInput, expected_version: int
+) -> IndicatorAssessment:
+    """Save a PI's rating, criteria and findings.
+
+    Refused with ConcurrentEditError when the row changed since the user loaded `expected_version`
+    (optimistic concurrency: nothing is overwritten silently), and with ValidationError when the
+    input is inconsistent (e.g. a rating above the suggestion without justification).
+    """
+    current = IndicatorAssessment.objects.select_for_update().get(pk=row.pk)
+    if current.version != expected_version:
+        raise ConcurrentEditError(current)
+    suggestion, errors = rating_errors(row.indicator, data)
+    if errors:
+        raise ValidationError(errors)
+    row.rating = data.rating
+    row.suggested_rating = suggestion
+    row.criteria_met = sorted(set(data.criteria_met))
+    row.numeric_value = data.numeric_value
+    row.findings = {code: text for code, text in data.findings.items() if text.strip()}
+    row.explanation = data.explanation
+    row.override_justification = (
+        data.override_justification if data.rating and data.rating != suggestion else ""
+    )
+    row.means_of_verification = data.means_of_verification
+    row.reassessed = True
+    row.carried_from_year = None
+    row.version = current.version + 1
+    row.updated_by = by
+    row.save()
+    return row
+
+
+def start_reassessment(*, row: IndicatorAssessment, by: User) -> IndicatorAssessment:
+    """Unlock a carried PI for this year's reassessment; the carried text is the starting point."""
+    row.reassessed = True
+    row.carried_from_year = None
+    row.version += 1
+    row.updated_by = by
+    row.save(
+        update_fields=["reassessed", "carried_from_year", "version", "updated_by", "updated_at"]
+    )
+    return row
+
+
+# --- Evidence -------------------------------------------------------------------------------
+
+
+def _sha256(uploaded: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def _display_name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
+def add_evidence(
+    *,
+    row: IndicatorAssessment,
+    by: User,
+    title: str,
+    category: EvidenceCategory | None,
+    entity: UNEntity | None = None,
+    file: UploadedFile | None = None,
+    url: str = "",
+) -> Evidence:
+    """Attach a document (an uploaded file, checked by content, or a link) to a PI."""
+    if bool(file) == bool(url):
+        raise ValidationError(_("Upload a file or give a link, not both and not neither."))
+    if category is not None and category.framework_id != row.indicator.framework_id:
+        raise ValidationError({"category": _("This category belongs to another framework.")})
+    evidence = Evidence(
+        indicator_assessment=row,
+        title=title.strip(),
+        category=category,
+        entity=entity,
+        url=url,
+        uploaded_by=by,
+        uploaded_by_name=_display_name(by),
+        uploaded_at=timezone.now(),
+        order=row.evidence.count(),
+    )
+    if file is not None:
+        checked = check_evidence_file(file)
+        evidence.original_name = checked.safe_name
+        evidence.content_type = checked.content_type
+        evidence.size = file.size
+        evidence.sha256 = _sha256(file)
+        # Stored under a name we choose, never the one the browser sent.
+        file.name = f"{evidence.sha256[:16]}{checked.extension}"
+        evidence.file = file
+    evidence.full_clean(exclude=["file"])
+    evidence.save()
+    return evidence
+
+
+# --- Action plan ----------------------------------------------------------------------------
+
+
+ACTION_POINT_FIELDS = (
+    "indicator",
+    "text",
+    "responsible_entity",
+    "responsible",
+    "timeline",
+    "resources",
+    "status",
+    "activities_year_1",
+    "activities_year_2",
+    "activities_year_3",
+    "activities_year_4",
+)
+
+
+def create_action_point(*, assessment: Assessment, by: User, **fields: Any) -> ActionPoint:
+    point = ActionPoint(assessment=assessment, **fields)
+    point.order = assessment.action_points.filter(indicator=point.indicator).count()
+    point.full_clean()
+    point.save()
+    return point
+
+
+def update_action_point(*, action_point: ActionPoint, by: User, **fields: Any) -> ActionPoint:
+    for name, value in fields.items():
+        if name not in ACTION_POINT_FIELDS:
+            raise TypeError(name)
+        setattr(action_point, name, value)
+    action_point.full_clean()
+    action_point.save(update_fields=[*fields, "updated_at"])
+    return action_point
+
+
+# --- Assessment documents -------------------------------------------------------------------
+
+
+def _parse_decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return Decimal(str(value))
+
+
+def validate_assessment_document(
+    document: Mapping[str, Any], framework: Framework | None
+) -> list[str]:
+    """Every problem in an assessment document; an empty list means it can be imported."""
+    errors: list[str] = []
+    if document.get("format") != selectors.ASSESSMENT_FORMAT:
+        errors.append(f"format must be {selectors.ASSESSMENT_FORMAT!r}")
+    team = document.get("country_team") or {}
+    if not team.get("code") or len(str(team.get("code"))) != 3:
+        errors.append("country_team.code must be a 3-letter ISO code")
+    if not team.get("name"):
+        errors.append("country_team.name is required")
+    if not isinstance(document.get("year"), int):
+        errors.append("year must be a whole number")
+    if document.get("kind") not in Assessment.Kind.values:
+        errors.append(f"kind must be one of {', '.join(Assessment.Kind.values)}")
+    if document.get("status", "draft") not in Assessment.Status.values:
+        errors.append(f"status must be one of {', '.join(Assessment.Status.values)}")
+    if framework is None:
+        errors.append(f"framework {document.get('framework')!r} is not loaded")
+        return errors
+    indicators = {i.code: i for i in selectors.framework_indicators(framework)}
+    categories = {c.name for c in framework.evidence_categories.all()}
+    seen = set()
+    for position, item in enumerate(document.get("indicators", []), start=1):
+        code = item.get("code")
+        where = f"indicators[{position}] (PI {code})"
+        indicator = indicators.get(code)
+        if indicator is None:
+            errors.append(f"{where}: no such PI in framework {framework.version}")
+            continue
+        if code in seen:
+            errors.append(f"{where}: listed twice")
+        seen.add(code)
+        if item.get("rating", "") not in RATING_VALUES | {""}:
+            errors.append(f"{where}: rating must be missing, approaches, meets, exceeds or empty")
+        criteria = {c.code for c in indicator.criteria.all()}
+        unknown = (set(item.get("criteria_met", [])) | set(item.get("findings", {}))) - criteria
+        if unknown:
+            errors.append(f"{where}: unknown criteria {', '.join(sorted(unknown))}")
+        try:
+            _parse_decimal(item.get("numeric_value"))
+        except InvalidOperation:
+            errors.append(f"{where}: numeric_value is not a number")
+        for e_pos, evidence in enumerate(item.get("evidence", []), start=1):
+            if not evidence.get("title"):
+                errors.append(f"{where} evidence[{e_pos}]: title is required")
+            if evidence.get("category") and evidence["category"] not in categories:
+                errors.append(f"{where} evidence[{e_pos}]: unknown category")
+            try:
+                datetime.fromisoformat(evidence.get("uploaded_at") or "")
+            except ValueError:
+                errors.append(f"{where} evidence[{e_pos}]: uploaded_at is not an ISO date-time")
+    missing = set(indicators) - seen
+    if missing:
+        errors.append(f"indicators: missing PIs {', '.join(sorted(missing))}")
+    for position, point in enumerate(document.get("action_points", []), start=1):
+        where = f"action_points[{position}]"
+        if point.get("indicator") not in indicators:
+            errors.append(f"{where}: unknown PI {point.get('indicator')!r}")
+        if not point.get("text"):
+            errors.append(f"{where}: text is required")
+        if point.get("status", "not_started") not in ActionPoint.Status.values:
+            errors.append(f"{where}: unknown status {point.get('status')!r}")
+        if len(point.get("activities", [])) > 4:
+            errors.append(f"{where}: at most 4 years of activities")
+        if point.get("timeline"):
+            try:
+                date.fromisoformat(point["timeline"])
+            except ValueError:
+                errors.append(f"{where}: timeline is not an ISO date")
+    return errors
+
+
+def _entity(acronym: str | None, cache: dict[str, UNEntity]) -> UNEntity | None:
+    if not acronym:
+        return None
+    if acronym not in cache:
+        cache[acronym], _ = UNEntity.objects.get_or_create(
+            acronym=acronym, defaults={"name": acronym}
+        )
+    return cache[acronym]
+
+
+@transaction.atomic
+def import_assessment(*, document: Mapping[str, Any], replace: bool = False) -> Assessment:
+    """Create an assessment (and its country team if new) from its JSON document.
+
+    The whole document is validated first; nothing is written unless it is all valid. With
+    replace=True an existing assessment of the same team and year is replaced.
+    """
+    framework = Framework.objects.filter(version=str(document.get("framework"))).first()
+    errors = validate_assessment_document(document, framework)
+    if errors:
+        raise DocumentError(errors)
+    team_doc = document["country_team"]
+    region = None
+    if team_doc.get("region"):
+        region, _ = Region.objects.get_or_create(
+            code=team_doc["region"], defaults={"name": team_doc["region"]}
+        )
+    team = CountryTeam.objects.filter(code=team_doc["code"].upper()).first()
+    if team is None:
+        if region is None:
+            raise DocumentError(["country_team.region is required for a new country team"])
+        team = CountryTeam.objects.create(
+            code=team_doc["code"].upper(),
+            name=team_doc["name"],
+            region=region,
+            cf_name=team_doc.get("cf_name", ""),
+            cf_start_year=team_doc.get("cf_start_year"),
+            cf_end_year=team_doc.get("cf_end_year"),
+        )
+    existing = Assessment.objects.filter(country_team=team, year=document["year"]).first()
+    if existing is not None:
+        if not replace:
+            raise DocumentError(
+                [f"{team.code} {document['year']} exists already (replace it explicitly)"]
+            )
+        existing.delete()
+
+    process = document.get("process", {})
+    assessment = Assessment.objects.create(
+        country_team=team,
+        year=document["year"],
+        kind=document["kind"],
+        framework=framework,
+        status=document.get("status", Assessment.Status.DRAFT),
+        process_description=process.get("description", ""),
+        participation=process.get("participation", ""),
+        additional_comments=process.get("additional_comments", ""),
+    )
+    entities: dict[str, UNEntity] = {}
+    IATMember.objects.bulk_create(
+        IATMember(
+            assessment=assessment,
+            name=m["name"],
+            title=m.get("title", ""),
+            entity=_entity(m.get("entity"), entities),
+            is_coordinator=bool(m.get("coordinator")),
+            order=position,
+        )
+        for position, m in enumerate(document.get("iat_members", []))
+    )
+    indicators = {i.code: i for i in selectors.framework_indicators(framework)}
+    categories = {c.name: c for c in framework.evidence_categories.all()}
+    evidence: list[Evidence] = []
+    for item in document["indicators"]:
+        indicator = indicators[item["code"]]
+        numeric = _parse_decimal(item.get("numeric_value"))
+        row = IndicatorAssessment.objects.create(
+            assessment=assessment,
+            indicator=indicator,
+            rating=item.get("rating", ""),
+            # Recomputed, never trusted: the rules are the framework's, not the document's.
+            suggested_rating=suggested_rating_for(indicator, item.get("criteria_met", []), numeric),
+            criteria_met=list(item.get("criteria_met", [])),
+            numeric_value=numeric,
+            findings=dict(item.get("findings", {})),
+            explanation=item.get("explanation", ""),
+            override_justification=item.get("override_justification", ""),
+            means_of_verification=item.get("means_of_verification", ""),
+            reassessed=bool(item.get("reassessed")),
+            carried_from_year=item.get("carried_from_year"),
+        )
+        for position, e in enumerate(item.get("evidence", [])):
+            file_meta = e.get("file") or {}
+            evidence.append(
+                Evidence(
+                    indicator_assessment=row,
+                    category=categories.get(e.get("category") or ""),
+                    title=e["title"],
+                    url=e.get("url", ""),
+                    entity=_entity(e.get("entity"), entities),
+                    original_name=file_meta.get("name", ""),
+                    size=file_meta.get("size"),
+                    sha256=file_meta.get("sha256", ""),
+                    content_type=file_meta.get("content_type", ""),
+                    uploaded_by_name=e.get("uploaded_by", ""),
+                    uploaded_at=datetime.fromisoformat(e["uploaded_at"]),
+                    order=position,
+                )
+            )
+    Evidence.objects.bulk_create(evidence)
+    per_indicator: dict[str, int] = {}
+    points = []
+    for p in document.get("action_points", []):
+        activities = list(p.get("activities", [])) + [""] * 4
+        order = per_indicator.get(p["indicator"], 0)
+        per_indicator[p["indicator"]] = order + 1
+        points.append(
+            ActionPoint(
+                assessment=assessment,
+                indicator=indicators[p["indicator"]],
+                text=p["text"],
+                responsible_entity=_entity(p.get("responsible_entity"), entities),
+                responsible=p.get("responsible", ""),
+                timeline=date.fromisoformat(p["timeline"]) if p.get("timeline") else None,
+                resources=p.get("resources", ""),
+                status=p.get("status", ActionPoint.Status.NOT_STARTED),
+                activities_year_1=activities[0],
+                activities_year_2=activities[1],
+                activities_year_3=activities[2],
+                activities_year_4=activities[3],
+                order=order,
+            )
+        )
+    ActionPoint.objects.bulk_create(points)
+    return assessment

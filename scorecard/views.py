@@ -1,0 +1,394 @@
+"""HTML views: fetch through the permission gate, validate with a form, call one service."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import can_coordinate_team, get_country_team_for_user
+
+from . import selectors, services
+from .forms import (
+    ActionPointForm,
+    AssessmentProcessForm,
+    EvidenceForm,
+    IATMemberFormSet,
+    IndicatorAssessmentForm,
+    NewAssessmentForm,
+)
+from .models import Assessment, IndicatorAssessment, Rating
+from .permissions import (
+    can_coordinate_assessment,
+    can_edit_assessment,
+    get_action_point_for_user,
+    get_assessment_for_user,
+    get_evidence_for_user,
+    get_indicator_assessment_for_user,
+)
+
+
+def _form_errors_from(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def team_assessments(request: HttpRequest, code: str) -> HttpResponse:
+    team = get_country_team_for_user(request.user, code)
+    can_start = can_coordinate_team(request.user, team.pk)
+    form = NewAssessmentForm(request.POST or None)
+    if request.method == "POST":
+        if not can_start:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                create = (
+                    services.create_comprehensive_assessment
+                    if form.cleaned_data["kind"] == Assessment.Kind.COMPREHENSIVE
+                    else services.create_annual_assessment
+                )
+                assessment = create(
+                    country_team=team, year=form.cleaned_data["year"], by=request.user
+                )
+            except ValidationError as error:
+                _form_errors_from(form, error)
+            else:
+                messages.success(
+                    request, _("Assessment %(year)s created.") % {"year": assessment.year}
+                )
+                return redirect("scorecard:assessment", code=team.code, year=assessment.year)
+    return render(
+        request,
+        "scorecard/team_assessments.html",
+        {
+            "team": team,
+            "assessments": selectors.assessments_for_team(team),
+            "form": form,
+            "can_start": can_start,
+        },
+    )
+
+
+@login_required
+def assessment_overview(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, code, year)
+    groups = selectors.assessment_overview(assessment)
+    return render(
+        request,
+        "scorecard/assessment_overview.html",
+        {
+            "assessment": assessment,
+            "team": assessment.country_team,
+            "groups": groups,
+            "status": selectors.completeness(assessment, groups),
+            "can_edit": can_edit_assessment(request.user, assessment),
+            "can_coordinate": can_coordinate_assessment(request.user, assessment),
+        },
+    )
+
+
+@login_required
+@require_POST
+def mark_complete(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, code, year)
+    if not can_coordinate_assessment(request.user, assessment):
+        raise PermissionDenied
+    try:
+        services.mark_assessment_complete(assessment=assessment, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The assessment is marked complete."))
+    return redirect("scorecard:assessment", code=code, year=year)
+
+
+@login_required
+def assessment_process(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Seed section 5: the process narrative and the IAT members, edited on one page."""
+    assessment = get_assessment_for_user(request.user, code, year, write=request.method == "POST")
+    members = assessment.iat_members.select_related("entity")
+    form = AssessmentProcessForm(request.POST or None, instance=assessment)
+    formset = IATMemberFormSet(
+        request.POST or None,
+        prefix="iat",
+        initial=[
+            {
+                "name": m.name,
+                "title": m.title,
+                "entity": m.entity,
+                "is_coordinator": m.is_coordinator,
+            }
+            for m in members
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            services.update_assessment_process(
+                assessment=assessment, by=request.user, **form.cleaned_data
+            )
+            services.set_iat_members(
+                assessment=assessment,
+                by=request.user,
+                members=[
+                    f.cleaned_data
+                    for f in formset.forms
+                    if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                ],
+            )
+        messages.success(request, _("The process section is saved."))
+        return redirect("scorecard:assessment", code=code, year=year)
+    return render(
+        request,
+        "scorecard/assessment_process.html",
+        {
+            "assessment": assessment,
+            "team": assessment.country_team,
+            "form": form,
+            "formset": formset,
+            "can_edit": can_edit_assessment(request.user, assessment),
+        },
+    )
+
+
+@login_required
+def export_assessment(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, code, year)
+    body = json.dumps(selectors.assessment_document(assessment), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"unct-swap-{assessment.country_team.code}-{assessment.year}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) -> dict[str, Any]:
+    assessment = row.assessment
+    indicator = row.indicator
+    editable = can_edit_assessment(request.user, assessment)
+    form = extra.pop("form")
+    rules = sorted(indicator.rules.all(), key=lambda r: Rating(r.level).rank)
+    suggestion, chosen = Rating(row.suggested_rating), row.rating
+    if form.is_bound and hasattr(form, "cleaned_data"):
+        # Re-shown after an error: suggest from what the user typed, not from what is saved.
+        suggestion = services.suggested_rating_for(
+            indicator,
+            form.cleaned_data.get("criteria_met", []),
+            form.cleaned_data.get("numeric_value"),
+        )
+        chosen = form.cleaned_data.get("rating", "")
+    return {
+        "form": form,
+        "suggestion": suggestion,
+        "differs": bool(chosen) and chosen != suggestion,
+        "assessment": assessment,
+        "team": assessment.country_team,
+        "row": row,
+        "indicator": indicator,
+        "levels": _criteria_by_level(form, rules),
+        "carried_source": selectors.carried_source(row) if row.is_carried else None,
+        "evidence": selectors.evidence_for_row(row),
+        "action_points": selectors.action_points_for(assessment, indicator=indicator),
+        "can_edit": editable,
+        "locked": row.is_carried,
+        "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(indicator=indicator),
+        "action_point_form": extra.pop("action_point_form", None)
+        or ActionPointForm(assessment=assessment, initial={"indicator": indicator}),
+        **extra,
+    }
+
+
+def _criteria_by_level(form: IndicatorAssessmentForm, rules: list[Any]) -> list[dict[str, Any]]:
+    """Criteria grouped under the level that introduces them, each with its findings box."""
+    by_level: dict[str, list[Any]] = {}
+    for criterion in form.criteria:
+        field = form[form.finding_field(criterion)]
+        by_level.setdefault(criterion.level, []).append((criterion, field))
+    return [
+        {"level": Rating(rule.level), "rule": rule, "criteria": by_level.get(rule.level, [])}
+        for rule in rules
+    ]
+
+
+def _load_row(
+    request: HttpRequest, code: str, year: int, pi: str, *, write: bool
+) -> IndicatorAssessment:
+    row = get_indicator_assessment_for_user(request.user, code, year, pi, write=write)
+    # One query each for criteria, rules and categories, whatever the PI.
+    prefetch_related_objects([row.indicator], "criteria", "rules", "evidence_categories")
+    return row
+
+
+@login_required
+def indicator_page(request: HttpRequest, code: str, year: int, pi: str) -> HttpResponse:
+    row = _load_row(request, code, year, pi, write=request.method == "POST")
+    if request.method == "POST":
+        if row.is_carried:
+            raise PermissionDenied
+        form = IndicatorAssessmentForm(request.POST, indicator=row.indicator)
+        if form.is_valid():
+            try:
+                services.save_indicator_assessment(
+                    row=row,
+                    by=request.user,
+                    data=form.rating_input(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except services.ConcurrentEditError as conflict:
+                messages.error(
+                    request,
+                    _(
+                        "%(who)s saved this PI while you were editing it. Your text is still in "
+                        "the form below; compare it with their version and save again."
+                    )
+                    % {"who": conflict.current.updated_by or _("Someone")},
+                )
+                data = request.POST.copy()
+                data["version"] = conflict.current.version
+                form = IndicatorAssessmentForm(data, indicator=row.indicator)
+                form.is_valid()
+                return render(
+                    request,
+                    "scorecard/indicator.html",
+                    _pi_context(request, row, form=form, conflict=conflict.current),
+                    status=409,
+                )
+            except ValidationError as error:
+                _form_errors_from(form, error)
+            else:
+                messages.success(request, _("PI %(code)s saved.") % {"code": pi})
+                return redirect("scorecard:indicator", code=code, year=year, pi=pi)
+        return render(
+            request, "scorecard/indicator.html", _pi_context(request, row, form=form), status=400
+        )
+    form = IndicatorAssessmentForm(
+        initial=IndicatorAssessmentForm.initial_for(row), indicator=row.indicator
+    )
+    return render(request, "scorecard/indicator.html", _pi_context(request, row, form=form))
+
+
+@login_required
+@require_POST
+def indicator_suggest(request: HttpRequest, code: str, year: int, pi: str) -> HttpResponse:
+    """The suggested rating for what is ticked right now (htmx: updates as boxes are ticked)."""
+    row = _load_row(request, code, year, pi, write=False)
+    form = IndicatorAssessmentForm(request.POST, indicator=row.indicator)
+    form.is_valid()  # partial input is fine here: use what parsed
+    suggestion = services.suggested_rating_for(
+        row.indicator,
+        form.cleaned_data.get("criteria_met", []),
+        form.cleaned_data.get("numeric_value"),
+    )
+    chosen = form.cleaned_data.get("rating", "")
+    return render(
+        request,
+        "scorecard/_suggestion.html",
+        {"suggestion": Rating(suggestion), "differs": bool(chosen) and chosen != suggestion},
+    )
+
+
+@login_required
+@require_POST
+def indicator_reassess(request: HttpRequest, code: str, year: int, pi: str) -> HttpResponse:
+    row = _load_row(request, code, year, pi, write=True)
+    services.start_reassessment(row=row, by=request.user)
+    messages.info(request, _("PI %(code)s is now being reassessed this year.") % {"code": pi})
+    return redirect("scorecard:indicator", code=code, year=year, pi=pi)
+
+
+@login_required
+@require_POST
+def evidence_add(request: HttpRequest, code: str, year: int, pi: str) -> HttpResponse:
+    row = _load_row(request, code, year, pi, write=True)
+    form = EvidenceForm(request.POST, request.FILES, indicator=row.indicator)
+    if form.is_valid():
+        try:
+            services.add_evidence(row=row, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("Evidence added."))
+            return redirect(
+                reverse("scorecard:indicator", kwargs={"code": code, "year": year, "pi": pi})
+                + "#evidence"
+            )
+    form_page = IndicatorAssessmentForm(
+        initial=IndicatorAssessmentForm.initial_for(row), indicator=row.indicator
+    )
+    return render(
+        request,
+        "scorecard/indicator.html",
+        _pi_context(request, row, form=form_page, evidence_form=form, open_evidence=True),
+        status=400,
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    if not evidence.file:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name or evidence.file.name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def action_plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, code, year, write=request.method == "POST")
+    form = ActionPointForm(request.POST or None, assessment=assessment)
+    if request.method == "POST" and form.is_valid():
+        services.create_action_point(assessment=assessment, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Action point added."))
+        next_url = request.POST.get("next", "")
+        if next_url.startswith("/") and not next_url.startswith("//"):
+            return redirect(next_url)
+        return redirect("scorecard:action_plan", code=code, year=year)
+    return render(
+        request,
+        "scorecard/action_plan.html",
+        {
+            "assessment": assessment,
+            "team": assessment.country_team,
+            "plan": selectors.action_plan(assessment),
+            "form": form,
+            "can_edit": can_edit_assessment(request.user, assessment),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def action_point_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    point = get_action_point_for_user(request.user, pk, write=True)
+    assessment = point.assessment
+    form = ActionPointForm(request.POST or None, instance=point, assessment=assessment)
+    if request.method == "POST" and form.is_valid():
+        services.update_action_point(action_point=point, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Action point saved."))
+        return redirect(
+            "scorecard:action_plan", code=assessment.country_team.code, year=assessment.year
+        )
+    return render(
+        request,
+        "scorecard/action_point_edit.html",
+        {"assessment": assessment, "team": assessment.country_team, "form": form, "point": point},
+    )

@@ -1,0 +1,91 @@
+"""Shared fixtures: the 2018 framework, a country team with one user per role, and outsiders.
+
+Personas (healthchecks style): `iat` and `coordinator` edit Kazakhstan's scorecard, `rc` and
+`viewer` read it, `outsider` is an IAT member of another country team and must see nothing.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from core.models import Membership
+from scorecard import services
+from scorecard.models import Framework
+from tests.factories import CountryTeamFactory, MembershipFactory, UserFactory
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+Role = Membership.Role
+
+
+def load_json(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def framework(db) -> Framework:
+    existing = Framework.objects.filter(version="2018").first()
+    return existing or services.import_framework(document=load_json("framework_2018.json"))
+
+
+@pytest.fixture
+def team(db):
+    return CountryTeamFactory(code="KAZ", name="Kazakhstan")
+
+
+@pytest.fixture
+def other_team(db):
+    return CountryTeamFactory(code="XDL", name="Demoland")
+
+
+def _member(team, role, username):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, country_team=team, role=role)
+    return user
+
+
+@pytest.fixture
+def iat(team):
+    return _member(team, Role.IAT_MEMBER, "iat")
+
+
+@pytest.fixture
+def coordinator(team):
+    return _member(team, Role.IAT_COORDINATOR, "coordinator")
+
+
+@pytest.fixture
+def rc(team):
+    return _member(team, Role.RESIDENT_COORDINATOR, "rc")
+
+
+@pytest.fixture
+def viewer(team):
+    return _member(team, Role.VIEWER, "viewer")
+
+
+@pytest.fixture
+def outsider(other_team):
+    return _member(other_team, Role.IAT_MEMBER, "outsider")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def assessment(framework, team, coordinator):
+    return services.create_comprehensive_assessment(country_team=team, year=2022, by=coordinator)
+
+
+@pytest.fixture
+def kaz_2022(framework, team):
+    """The seed report's data set (fixtures/demo/kaz-2022.json), imported into `team`."""
+    return services.import_assessment(document=load_json("demo/kaz-2022.json"))
