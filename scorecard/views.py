@@ -193,7 +193,7 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
     return {
         "form": form,
         "suggestion": suggestion,
-        "differs": bool(chosen) and chosen != suggestion,
+        "differs": bool(chosen) and chosen != suggestion and not row.is_carried,
         "assessment": assessment,
         "team": assessment.country_team,
         "row": row,

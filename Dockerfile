@@ -1,0 +1,22 @@
+# Production image: gunicorn serving Django, the same image runs the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# WeasyPrint needs Pango; fonts for the PDF report.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+    fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements/base.lock requirements/base.lock
+RUN pip install -r requirements/base.lock
+COPY . .
+RUN SECRET_KEY=collectstatic STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
+    python manage.py collectstatic --no-input
+
+RUN useradd --create-home --uid 10001 app && mkdir -p /app/media && chown app /app/media
+USER app
+ENV STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
