@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class Region(models.Model):
     """A UN regional grouping; reviewers are scoped to regions."""
 
-    code = models.SlugField(_("code"), max_length=20, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
 
     class Meta:

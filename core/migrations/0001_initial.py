@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='Region',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='code')),
+                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
                 ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
             ],
             options={
