@@ -192,12 +192,28 @@ class AssessmentProcessForm(forms.ModelForm):
 
 
 class IATMemberForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150)
-    title = forms.CharField(label=_("Title"), max_length=250, required=False)
-    entity = forms.ModelChoiceField(
-        label=_("UN entity"), queryset=UNEntity.objects.all(), required=False
+    """One row of the IAT table; rendered as table cells, so widgets carry Bootstrap classes."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=150, widget=forms.TextInput(attrs={"class": "form-control"})
     )
-    is_coordinator = forms.BooleanField(label=_("Coordinator"), required=False)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=250,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    entity = forms.ModelChoiceField(
+        label=_("UN entity"),
+        queryset=UNEntity.objects.all(),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    is_coordinator = forms.BooleanField(
+        label=_("Coordinator"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
 
 IATMemberFormSet = formset_factory(IATMemberForm, extra=2, can_delete=True)

@@ -216,9 +216,7 @@ def test_import_framework_dropping_used_pi_refused(kaz_2022, framework, framewor
         "import_framework must refuse a document dropping a used PI with DocumentError, "
         f"got {excinfo.type.__name__}: {excinfo.value}"
     )
-    assert excinfo.value.messages == [
-        "PIs that assessments use are missing from the document: 7.1"
-    ]
+    assert excinfo.value.messages == ["PIs that assessments use are missing from the document: 7.1"]
 
 
 def test_assessment_document_round_trip_equals_fixture(imported_kaz):

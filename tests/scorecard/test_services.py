@@ -108,9 +108,7 @@ def test_create_comprehensive_assessment_has_15_rows_all_reassessed_none_rated(a
     assert [row.version for row in rows] == [1] * 15
 
 
-def test_create_comprehensive_assessment_same_team_and_year_refused(
-    assessment, team, coordinator
-):
+def test_create_comprehensive_assessment_same_team_and_year_refused(assessment, team, coordinator):
     before = counts()
 
     with pytest.raises(ValidationError) as excinfo:
@@ -671,9 +669,7 @@ def test_update_action_point_unknown_field_refused(assessment, coordinator):
     assert ActionPoint.objects.get(pk=point.pk).assessment_id == assessment.pk
 
 
-def test_action_point_full_clean_refuses_indicator_of_other_framework(
-    assessment, other_framework
-):
+def test_action_point_full_clean_refuses_indicator_of_other_framework(assessment, other_framework):
     foreign = Indicator.objects.get(framework=other_framework, code="2.2")
     point = ActionPoint(assessment=assessment, indicator=foreign, text="Run a campaign.")
 
