@@ -50,7 +50,13 @@ def _form_errors_from(form: Any, error: ValidationError) -> None:
 def team_assessments(request: HttpRequest, code: str) -> HttpResponse:
     team = get_country_team_for_user(request.user, code)
     can_start = can_coordinate_team(request.user, team.pk)
-    form = NewAssessmentForm(request.POST or None)
+    assessments = list(selectors.assessments_for_team(team))
+    initial = (
+        {"year": assessments[0].year + 1, "kind": Assessment.Kind.ANNUAL}
+        if assessments
+        else {"kind": Assessment.Kind.COMPREHENSIVE}
+    )
+    form = NewAssessmentForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if not can_start:
             raise PermissionDenied
@@ -76,7 +82,7 @@ def team_assessments(request: HttpRequest, code: str) -> HttpResponse:
         "scorecard/team_assessments.html",
         {
             "team": team,
-            "assessments": selectors.assessments_for_team(team),
+            "assessments": assessments,
             "form": form,
             "can_start": can_start,
         },
