@@ -27,7 +27,7 @@ def set_membership(
     *, user: User, country_team: CountryTeam, role: str, entity: UNEntity | None = None
 ) -> Membership:
     """Give a user their (single) role in a country team, replacing any earlier one."""
-    membership, _ = Membership.objects.update_or_create(
+    membership, _created = Membership.objects.update_or_create(
         user=user, country_team=country_team, defaults={"role": role, "entity": entity}
     )
     return membership

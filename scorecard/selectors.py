@@ -200,6 +200,8 @@ def framework_document(framework: Framework) -> dict[str, Any]:
 
     def rule_doc(r: LevelRule) -> dict[str, Any]:
         doc: dict[str, Any] = {"rule": r.kind}
+        if r.kind == LevelRule.Kind.AT_LEAST_N:
+            doc["n"] = r.n
         if r.kind == LevelRule.Kind.BAND:
             doc.update(
                 min=_number(r.min_value),
@@ -209,8 +211,6 @@ def framework_document(framework: Framework) -> dict[str, Any]:
             )
         else:
             doc["criteria"] = list(r.criteria)
-        if r.kind == LevelRule.Kind.AT_LEAST_N:
-            doc["n"] = r.n
         doc["text"] = r.text
         doc["status"] = r.text_status
         return doc
@@ -256,10 +256,11 @@ def assessment_document(assessment: Assessment) -> dict[str, Any]:
         IndicatorAssessment.objects.filter(assessment=assessment)
         .select_related("indicator")
         .prefetch_related(
+            "indicator__criteria",
             Prefetch(
                 "evidence",
                 queryset=Evidence.objects.select_related("category", "entity"),
-            )
+            ),
         )
         .order_by("indicator__order")
     )
@@ -301,7 +302,12 @@ def assessment_document(assessment: Assessment) -> dict[str, Any]:
                 "carried_from_year": row.carried_from_year,
                 "criteria_met": list(row.criteria_met),
                 "numeric_value": _decimal_str(row.numeric_value),
-                "findings": dict(row.findings),
+                # In the framework's criterion order: PostgreSQL's jsonb does not keep key order.
+                "findings": {
+                    c.code: row.findings[c.code]
+                    for c in row.indicator.criteria.all()
+                    if c.code in row.findings
+                },
                 "explanation": row.explanation,
                 "override_justification": row.override_justification,
                 "means_of_verification": row.means_of_verification,

@@ -130,7 +130,7 @@ def import_framework(*, document: Mapping[str, Any], make_current: bool = True) 
     )
     categories = {}
     for order, name in enumerate(document.get("evidence_categories", [])):
-        categories[name], _ = EvidenceCategory.objects.update_or_create(
+        categories[name], _created = EvidenceCategory.objects.update_or_create(
             framework=framework, name=name, defaults={"order": order}
         )
     EvidenceCategory.objects.filter(framework=framework).exclude(name__in=categories).delete()
@@ -138,12 +138,12 @@ def import_framework(*, document: Mapping[str, Any], make_current: bool = True) 
     order = 0
     kept_indicators = []
     for dim_doc in document["dimensions"]:
-        dimension, _ = Dimension.objects.update_or_create(
+        dimension, _created = Dimension.objects.update_or_create(
             framework=framework, number=dim_doc["number"], defaults={"title": dim_doc["title"]}
         )
         for ind_doc in dim_doc["indicators"]:
             order += 1
-            indicator, _ = Indicator.objects.update_or_create(
+            indicator, _created = Indicator.objects.update_or_create(
                 framework=framework,
                 code=ind_doc["code"],
                 defaults={
@@ -655,7 +655,7 @@ def _entity(acronym: str | None, cache: dict[str, UNEntity]) -> UNEntity | None:
     if not acronym:
         return None
     if acronym not in cache:
-        cache[acronym], _ = UNEntity.objects.get_or_create(
+        cache[acronym], _created = UNEntity.objects.get_or_create(
             acronym=acronym, defaults={"name": acronym}
         )
     return cache[acronym]
@@ -675,7 +675,7 @@ def import_assessment(*, document: Mapping[str, Any], replace: bool = False) -> 
     team_doc = document["country_team"]
     region = None
     if team_doc.get("region"):
-        region, _ = Region.objects.get_or_create(
+        region, _created = Region.objects.get_or_create(
             code=team_doc["region"], defaults={"name": team_doc["region"]}
         )
     team = CountryTeam.objects.filter(code=team_doc["code"].upper()).first()

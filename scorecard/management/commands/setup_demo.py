@@ -68,7 +68,7 @@ class Command(BaseCommand):
 
     def _users(self) -> None:
         password = demo_password()
-        admin, _ = User.objects.get_or_create(
+        admin, _created = User.objects.get_or_create(
             username="admin", defaults={"email": "admin@localhost"}
         )
         admin.is_staff = admin.is_superuser = True
@@ -77,7 +77,7 @@ class Command(BaseCommand):
         admin.save()
         lines = [("admin", "administrator (all country teams)")]
         for username, full_name, team_code, role, entity in DEMO_USERS:
-            user, _ = User.objects.get_or_create(username=username)
+            user, _created = User.objects.get_or_create(username=username)
             user.first_name, _sep, user.last_name = full_name.partition(" ")
             user.email = f"{username}@example.org"
             user.set_password(password)
