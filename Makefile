@@ -19,9 +19,10 @@ setup: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py setup_demo
 
+# A local, single-user server: DEBUG on (static files from the source tree) unless told otherwise.
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests use Debian's chromium when present, else Playwright's own build (downloaded once).
 test: install
