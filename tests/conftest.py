@@ -16,6 +16,24 @@ from scorecard.models import Framework
 from tests.factories import CountryTeamFactory, MembershipFactory, UserFactory
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+# The 15 PI codes of the 2018 framework, in order, written out (not read from the fixture).
+PI_CODES = [
+    "1.1",
+    "1.2",
+    "1.3",
+    "2.1",
+    "2.2",
+    "2.3",
+    "3.1",
+    "3.2",
+    "4.1",
+    "4.2",
+    "4.3",
+    "5.1",
+    "5.2",
+    "6.1",
+    "7.1",
+]  # noqa: E501
 Role = Membership.Role
 
 

@@ -19,28 +19,12 @@ from scorecard.rules import (
     rules_from_document,
     suggest_rating,
 )
+from tests.conftest import PI_CODES
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "framework_2018.json"
 
 D = Decimal
 
-PI_CODES = [
-    "1.1",
-    "1.2",
-    "1.3",
-    "2.1",
-    "2.2",
-    "2.3",
-    "3.1",
-    "3.2",
-    "4.1",
-    "4.2",
-    "4.3",
-    "5.1",
-    "5.2",
-    "6.1",
-    "7.1",
-]
 
 FRAMEWORK_CATEGORIES = [
     "Common Country Analysis",

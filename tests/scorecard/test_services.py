@@ -21,26 +21,9 @@ from scorecard.models import (
     Indicator,
     IndicatorAssessment,
 )
-from tests.conftest import load_json
+from tests.conftest import PI_CODES, load_json
 from tests.factories import UNEntityFactory
 
-PI_CODES = [
-    "1.1",
-    "1.2",
-    "1.3",
-    "2.1",
-    "2.2",
-    "2.3",
-    "3.1",
-    "3.2",
-    "4.1",
-    "4.2",
-    "4.3",
-    "5.1",
-    "5.2",
-    "6.1",
-    "7.1",
-]
 # The PIs Kazakhstan reassessed in its 2022 annual progress assessment.
 REASSESSED_2022 = ["2.2", "3.2", "5.2", "6.1", "7.1"]
 

@@ -28,27 +28,11 @@ from scorecard.models import (
     Indicator,
     IndicatorAssessment,
 )
+from tests.conftest import PI_CODES
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
 
-PI_CODES = [
-    "1.1",
-    "1.2",
-    "1.3",
-    "2.1",
-    "2.2",
-    "2.3",
-    "3.1",
-    "3.2",
-    "4.1",
-    "4.2",
-    "4.3",
-    "5.1",
-    "5.2",
-    "6.1",
-    "7.1",
-]
 
 PI_2_2_CRITERIA = {
     "a": "(a) The UNCT has contributed collaboratively to at least one joint communication "
