@@ -11,4 +11,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("scorecard.urls")),
+    path("parity/", include("parity.urls")),
+    path("commitments/", include("commitments.urls")),
 ]

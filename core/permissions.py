@@ -49,6 +49,12 @@ def can_coordinate_team(user: User | AnonymousUser, country_team_id: int) -> boo
     return is_admin(user) or role_in(user, country_team_id) == Role.IAT_COORDINATOR
 
 
+def can_view_global(user: User | AnonymousUser) -> bool:
+    """Cross-team views (global parity, global dashboards): administrators, and UN Women
+    reviewers once their role exists."""
+    return is_admin(user)
+
+
 def country_teams_visible_to(user: User | AnonymousUser) -> QuerySet[CountryTeam]:
     teams = CountryTeam.objects.select_related("region")
     if is_admin(user):
