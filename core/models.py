@@ -117,3 +117,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.country_team} · {self.get_role_display()}"
+
+
+class ReviewerScope(models.Model):
+    """A UN Women reviewer: quality-assures submitted reports in some regions, or in all of them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="reviewer_scope",
+    )
+    regions = models.ManyToManyField(Region, verbose_name=_("regions"), blank=True)
+    is_global = models.BooleanField(
+        _("all regions"), default=False, help_text=_("Reviews reports from every region.")
+    )
+
+    class Meta:
+        verbose_name = _("UN Women reviewer")
+        verbose_name_plural = _("UN Women reviewers")
+
+    def __str__(self) -> str:
+        return str(self.user)

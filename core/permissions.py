@@ -7,16 +7,19 @@ objects does not add a query per object.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import CountryTeam, Membership
+from .models import CountryTeam, Membership, ReviewerScope
 
 Role = Membership.Role
 EDITOR_ROLES = frozenset({Role.IAT_MEMBER, Role.IAT_COORDINATOR})
+ALL_REGIONS = "all"
+
+AnyUser = User | AnonymousUser
 
 
-def team_roles(user: User | AnonymousUser) -> dict[int, str]:
+def team_roles(user: AnyUser) -> dict[int, str]:
     """country team id → the user's role there (empty for anonymous users)."""
     if not user.is_authenticated:
         return {}
@@ -27,44 +30,83 @@ def team_roles(user: User | AnonymousUser) -> dict[int, str]:
     return cached
 
 
-def is_admin(user: User | AnonymousUser) -> bool:
+def reviewer_regions(user: AnyUser) -> frozenset[int] | str:
+    """The region ids a UN Women reviewer covers, ALL_REGIONS, or an empty set."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_reviewer_regions", None)
+    if cached is None:
+        scope = ReviewerScope.objects.filter(user=user).first()
+        if scope is None:
+            cached = frozenset()
+        elif scope.is_global:
+            cached = ALL_REGIONS
+        else:
+            cached = frozenset(scope.regions.values_list("pk", flat=True))
+        user._reviewer_regions = cached  # type: ignore[union-attr]
+    return cached
+
+
+def is_admin(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_superuser)
 
 
-def role_in(user: User | AnonymousUser, country_team_id: int) -> str | None:
+def is_reviewer(user: AnyUser) -> bool:
+    return bool(reviewer_regions(user))
+
+
+def role_in(user: AnyUser, country_team_id: int) -> str | None:
     return team_roles(user).get(country_team_id)
 
 
-def can_view_team(user: User | AnonymousUser, country_team_id: int) -> bool:
+def can_view_team(user: AnyUser, country_team_id: int) -> bool:
+    """Members of the team see everything of it; reviewers see its submitted work only."""
     return is_admin(user) or role_in(user, country_team_id) is not None
 
 
-def can_edit_team_content(user: User | AnonymousUser, country_team_id: int) -> bool:
+def reviews_region(user: AnyUser, region_id: int) -> bool:
+    regions = reviewer_regions(user)
+    return regions == ALL_REGIONS or region_id in regions
+
+
+def can_review_team(user: AnyUser, country_team: CountryTeam) -> bool:
+    return is_admin(user) or reviews_region(user, country_team.region_id)
+
+
+def can_edit_team_content(user: AnyUser, country_team_id: int) -> bool:
     """IAT members and coordinators write findings, ratings, evidence and action points."""
     return is_admin(user) or role_in(user, country_team_id) in EDITOR_ROLES
 
 
-def can_coordinate_team(user: User | AnonymousUser, country_team_id: int) -> bool:
-    """Coordinators start assessments and mark them complete."""
+def can_coordinate_team(user: AnyUser, country_team_id: int) -> bool:
+    """Coordinators start assessments and send them for endorsement."""
     return is_admin(user) or role_in(user, country_team_id) == Role.IAT_COORDINATOR
 
 
-def can_view_global(user: User | AnonymousUser) -> bool:
-    """Cross-team views (global parity, global dashboards): administrators, and UN Women
-    reviewers once their role exists."""
-    return is_admin(user)
+def can_endorse_for_team(user: AnyUser, country_team_id: int) -> bool:
+    """The Resident Coordinator endorses the report for the UNCT and submits it."""
+    return is_admin(user) or role_in(user, country_team_id) == Role.RESIDENT_COORDINATOR
 
 
-def country_teams_visible_to(user: User | AnonymousUser) -> QuerySet[CountryTeam]:
+def can_view_global(user: AnyUser) -> bool:
+    """Cross-team views (global parity, global dashboards): administrators and reviewers."""
+    return is_admin(user) or is_reviewer(user)
+
+
+def country_teams_visible_to(user: AnyUser) -> QuerySet[CountryTeam]:
+    """Teams the user is a member of, plus for reviewers the teams of their regions."""
     teams = CountryTeam.objects.select_related("region")
     if is_admin(user):
         return teams
-    return teams.filter(pk__in=list(team_roles(user)))
+    regions = reviewer_regions(user)
+    if regions == ALL_REGIONS:
+        return teams
+    return teams.filter(Q(pk__in=list(team_roles(user))) | Q(region_id__in=list(regions)))
 
 
-def get_country_team_for_user(user: User | AnonymousUser, code: str) -> CountryTeam:
+def get_country_team_for_user(user: AnyUser, code: str) -> CountryTeam:
     """The team, or 404 when it does not exist or the user may not know about it."""
     team = CountryTeam.objects.select_related("region").filter(code=code.upper()).first()
-    if team is None or not can_view_team(user, team.pk):
+    if team is None or not (can_view_team(user, team.pk) or can_review_team(user, team)):
         raise Http404
     return team

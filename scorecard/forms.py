@@ -222,3 +222,16 @@ IATMemberFormSet = formset_factory(IATMemberForm, extra=2, can_delete=True)
 class NewAssessmentForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2018, max_value=2100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Assessment.Kind.choices)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    proposed_rating = forms.ChoiceField(
+        label=_("Propose a different rating"),
+        required=False,
+        choices=[("", _("No proposal")), *Rating.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.models import CountryTeam, UNEntity
 
@@ -217,7 +218,11 @@ class Assessment(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        COMPLETE = "complete", _("Complete")
+        AWAITING_ENDORSEMENT = "awaiting_endorsement", _("Awaiting UNCT endorsement")
+        SUBMITTED = "submitted", _("Submitted to UN Women")
+        IN_REVIEW = "in_review", _("In quality review")
+        RETURNED = "returned", _("Returned for revision")
+        APPROVED = "approved", _("Approved")
 
     country_team = models.ForeignKey(
         CountryTeam,
@@ -252,6 +257,7 @@ class Assessment(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["country_team", "-year"]
@@ -326,6 +332,7 @@ class IndicatorAssessment(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["assessment", "indicator__order"]
@@ -383,6 +390,13 @@ class Evidence(models.Model):
     uploaded_by_name = models.CharField(_("uploaded by"), max_length=150, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"))
     order = models.PositiveIntegerField(default=0)
+    # Users never delete evidence: they withdraw it, and the record stays in the history.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(_("why it was withdrawn"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["indicator_assessment", "order", "pk"]
@@ -429,6 +443,13 @@ class ActionPoint(models.Model):
     order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Users never delete action points: they withdraw them, and the record stays in the history.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(_("why it was withdrawn"), blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["assessment", "indicator__order", "order", "pk"]
@@ -455,3 +476,97 @@ class ActionPoint(models.Model):
         )
         if not same_framework:
             raise ValidationError({"indicator": _("This PI belongs to another framework version.")})
+
+
+class WorkflowEvent(models.Model):
+    """One step of an assessment's review workflow: who moved it, when, from where to where, why."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="workflow_events"
+    )
+    action = models.CharField(_("action"), max_length=40)
+    from_status = models.CharField(max_length=30, choices=Assessment.Status.choices)
+    to_status = models.CharField(max_length=30, choices=Assessment.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(_("by"), max_length=150)
+    at = models.DateTimeField(_("at"))
+    comment = models.TextField(_("comment"), blank=True)
+    indicators = models.ManyToManyField(
+        Indicator, blank=True, related_name="+", verbose_name=_("PIs concerned")
+    )
+
+    class Meta:
+        ordering = ["assessment", "at", "pk"]
+        verbose_name = _("workflow event")
+        verbose_name_plural = _("workflow events")
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.from_status} → {self.to_status}"
+
+
+class Comment(models.Model):
+    """A review comment on one PI; replies point at their parent; a thread can be resolved."""
+
+    indicator_assessment = models.ForeignKey(
+        IndicatorAssessment, on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_name = models.CharField(_("author"), max_length=150)
+    body = models.TextField(_("comment"))
+    proposed_rating = models.CharField(
+        _("proposed rating"), max_length=20, choices=Rating.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("written at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["indicator_assessment", "created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class ReopenRequest(models.Model):
+    """A team's request to reopen an approved assessment, and the reviewer's decision."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="reopen_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_by_name = models.CharField(max_length=150)
+    reason = models.TextField(_("reason"))
+    requested_at = models.DateTimeField()
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+
+    class Meta:
+        ordering = ["assessment", "-requested_at"]
+        verbose_name = _("reopen request")
+        verbose_name_plural = _("reopen requests")
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.get_decision_display()}"

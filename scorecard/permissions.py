@@ -9,26 +9,52 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from core.permissions import can_coordinate_team, can_edit_team_content, can_view_team
+from core.models import Membership
+from core.permissions import (
+    can_coordinate_team,
+    can_edit_team_content,
+    can_review_team,
+    can_view_team,
+    role_in,
+)
 
-from .models import ActionPoint, Assessment, Evidence, IndicatorAssessment
+from .models import ActionPoint, Assessment, Comment, Evidence, IndicatorAssessment
+from .workflow import EDITABLE, REVIEWER_VISIBLE
 
 AnyUser = User | AnonymousUser
 
 
 def can_view_assessment(user: AnyUser, assessment: Assessment) -> bool:
-    return can_view_team(user, assessment.country_team_id)
-
-
-def can_edit_assessment(user: AnyUser, assessment: Assessment) -> bool:
-    return assessment.status == Assessment.Status.DRAFT and can_edit_team_content(
-        user, assessment.country_team_id
+    """Team members see their team's assessments; reviewers see their regions' submitted work."""
+    return can_view_team(user, assessment.country_team_id) or (
+        assessment.status in REVIEWER_VISIBLE and can_review_team(user, assessment.country_team)
     )
 
 
+def can_edit_assessment(user: AnyUser, assessment: Assessment) -> bool:
+    """Ratings, findings, evidence and the action plan change only while the team holds it."""
+    return assessment.status in EDITABLE and can_edit_team_content(user, assessment.country_team_id)
+
+
 def can_coordinate_assessment(user: AnyUser, assessment: Assessment) -> bool:
-    return assessment.status == Assessment.Status.DRAFT and can_coordinate_team(
-        user, assessment.country_team_id
+    return assessment.status in EDITABLE and can_coordinate_team(user, assessment.country_team_id)
+
+
+def can_comment(user: AnyUser, assessment: Assessment) -> bool:
+    """Reviewers and the team (not read-only viewers) discuss PIs until approval."""
+    if assessment.status == Assessment.Status.APPROVED or not can_view_assessment(user, assessment):
+        return False
+    role = role_in(user, assessment.country_team_id)
+    team_writer = role is not None and role != Membership.Role.VIEWER
+    return team_writer or can_review_team(user, assessment.country_team)
+
+
+def can_resolve_comment(user: AnyUser, comment: Comment) -> bool:
+    assessment = comment.indicator_assessment.assessment
+    return can_comment(user, assessment) and (
+        comment.author_id == getattr(user, "pk", None)
+        or can_edit_team_content(user, assessment.country_team_id)
+        or can_review_team(user, assessment.country_team)
     )
 
 
@@ -101,3 +127,18 @@ def get_action_point_for_user(user: AnyUser, pk: int, *, write: bool = False) ->
         raise Http404
     _check(user, action_point.assessment, write=write)
     return action_point
+
+
+def get_comment_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Comment:
+    comment = (
+        Comment.objects.select_related(
+            "indicator_assessment__assessment__country_team", "indicator_assessment__indicator"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if comment is None or not can_view_assessment(user, comment.indicator_assessment.assessment):
+        raise Http404
+    if write and not can_resolve_comment(user, comment):
+        raise PermissionDenied
+    return comment

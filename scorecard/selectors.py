@@ -9,12 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import CountryTeam
 
 from .models import (
     ActionPoint,
     Assessment,
+    Comment,
     Criterion,
     Dimension,
     Evidence,
@@ -22,6 +25,8 @@ from .models import (
     Indicator,
     IndicatorAssessment,
     LevelRule,
+    Rating,
+    WorkflowEvent,
 )
 from .rules import Band, CriterionRule, IndicatorRules, LevelRuleSpec
 
@@ -93,12 +98,22 @@ class DimensionGroup:
     rows: list[IndicatorAssessment]
 
 
+ACTIVE_EVIDENCE = Q(evidence__withdrawn_at__isnull=True)
+
+
 def assessment_overview(assessment: Assessment) -> list[DimensionGroup]:
     """The 15 PI rows grouped by dimension, with evidence counts, in framework order."""
     rows = (
         IndicatorAssessment.objects.filter(assessment=assessment)
         .select_related("indicator__dimension")
-        .annotate(evidence_count=Count("evidence"))
+        .prefetch_related("indicator__criteria")
+        .annotate(
+            evidence_count=Count("evidence", filter=ACTIVE_EVIDENCE),
+            open_comments=Count(
+                "comments",
+                filter=Q(comments__resolved_at__isnull=True, comments__parent__isnull=True),
+            ),
+        )
         .order_by("indicator__order")
     )
     groups: dict[int, DimensionGroup] = {}
@@ -138,18 +153,22 @@ def carried_source(row: IndicatorAssessment) -> IndicatorAssessment | None:
     )
 
 
-def evidence_for_row(row: IndicatorAssessment) -> list[Evidence]:
+def evidence_for_row(row: IndicatorAssessment, *, withdrawn: bool = False) -> list[Evidence]:
+    """The PI's evidence in force, or (withdrawn=True) the evidence withdrawn from it."""
     return list(
-        Evidence.objects.filter(indicator_assessment=row).select_related("category", "entity")
+        Evidence.objects.filter(
+            indicator_assessment=row, withdrawn_at__isnull=not withdrawn
+        ).select_related("category", "entity")
     )
 
 
 def action_points_for(
     assessment: Assessment, *, indicator: Indicator | None = None
 ) -> list[ActionPoint]:
-    qs = ActionPoint.objects.filter(assessment=assessment).select_related(
-        "indicator__dimension", "responsible_entity"
-    )
+    """The action points in force (withdrawn ones stay only in the history)."""
+    qs = ActionPoint.objects.filter(
+        assessment=assessment, withdrawn_at__isnull=True
+    ).select_related("indicator__dimension", "responsible_entity")
     if indicator is not None:
         qs = qs.filter(indicator=indicator)
     return list(qs.order_by("indicator__order", "order", "pk"))
@@ -259,7 +278,9 @@ def assessment_document(assessment: Assessment) -> dict[str, Any]:
             "indicator__criteria",
             Prefetch(
                 "evidence",
-                queryset=Evidence.objects.select_related("category", "entity"),
+                queryset=Evidence.objects.filter(withdrawn_at__isnull=True).select_related(
+                    "category", "entity"
+                ),
             ),
         )
         .order_by("indicator__order")
@@ -351,3 +372,206 @@ def assessment_document(assessment: Assessment) -> dict[str, Any]:
             for p in action_points_for(assessment)
         ],
     }
+
+
+# --- Quality checks -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    code: str
+    message: str
+    blocking: bool
+    indicator_code: str = ""
+
+
+def quality_checks(
+    assessment: Assessment, groups: list[DimensionGroup] | None = None
+) -> list[QualityCheck]:
+    """Pre-submission checks, shown to the team before they submit and to reviewers after.
+
+    Blocking checks stop the assessment from moving on; warnings are there to be read.
+    Pass the overview's `groups` when the caller has them, to save their queries.
+    """
+    groups = assessment_overview(assessment) if groups is None else groups
+    rows = [row for group in groups for row in group.rows]
+    reassessed = [row for row in rows if row.reassessed]
+    checks: list[QualityCheck] = []
+    if len(reassessed) < assessment.min_reassessed:
+        checks.append(
+            QualityCheck(
+                "too_few_reassessed",
+                _("At least %(required)d PIs must be reassessed; %(done)d are.")
+                % {"required": assessment.min_reassessed, "done": len(reassessed)},
+                blocking=True,
+            )
+        )
+    for row in reassessed:
+        code = row.indicator.code
+        if not row.rating:
+            checks.append(
+                QualityCheck(
+                    "not_rated",
+                    _("PI %(code)s is reassessed but not rated.") % {"code": code},
+                    blocking=True,
+                    indicator_code=code,
+                )
+            )
+        elif (
+            Rating(row.rating).rank > Rating(row.suggested_rating).rank
+            and not row.override_justification.strip()
+        ):
+            checks.append(
+                QualityCheck(
+                    "unjustified_rating",
+                    _("PI %(code)s is rated above the suggested rating without a justification.")
+                    % {"code": code},
+                    blocking=True,
+                    indicator_code=code,
+                )
+            )
+        if not row.evidence_count and not row.means_of_verification.strip():
+            checks.append(
+                QualityCheck(
+                    "no_evidence",
+                    _("PI %(code)s has neither evidence nor means of verification.")
+                    % {"code": code},
+                    blocking=False,
+                    indicator_code=code,
+                )
+            )
+        letters = {c.code: c.letter for c in row.indicator.criteria.all()}
+        missing = [
+            letters.get(c, c) for c in row.criteria_met if not (row.findings.get(c) or "").strip()
+        ]
+        if missing:
+            checks.append(
+                QualityCheck(
+                    "findings_missing",
+                    _("PI %(code)s: no findings for ticked criteria %(letters)s.")
+                    % {"code": code, "letters": ", ".join(f"({x})" for x in missing)},
+                    blocking=False,
+                    indicator_code=code,
+                )
+            )
+    overdue = ActionPoint.objects.filter(
+        assessment=assessment,
+        withdrawn_at__isnull=True,
+        timeline__lt=timezone.localdate(),
+        status__in=[ActionPoint.Status.NOT_STARTED, ActionPoint.Status.IN_PROGRESS],
+    ).select_related("indicator")
+    for point in overdue:
+        checks.append(
+            QualityCheck(
+                "action_overdue",
+                _("An action point of PI %(code)s is past its timeline (%(date)s).")
+                % {"code": point.indicator.code, "date": point.timeline.isoformat()},
+                blocking=False,
+                indicator_code=point.indicator.code,
+            )
+        )
+    return checks
+
+
+def workflow_history(assessment: Assessment) -> list[WorkflowEvent]:
+    return list(assessment.workflow_events.prefetch_related("indicators"))
+
+
+def return_reasons_for(row: IndicatorAssessment) -> list[WorkflowEvent]:
+    """The reasons reviewers gave when they returned the report for this PI, newest first."""
+    return list(
+        WorkflowEvent.objects.filter(
+            assessment_id=row.assessment_id,
+            action="return_for_revision",
+            indicators=row.indicator_id,
+        ).order_by("-at")
+    )
+
+
+def comment_threads(row: IndicatorAssessment) -> list[Comment]:
+    """Top-level comments with their replies (prefetched), oldest first."""
+    return list(
+        Comment.objects.filter(indicator_assessment=row, parent__isnull=True).prefetch_related(
+            Prefetch("replies", queryset=Comment.objects.order_by("created_at", "pk"))
+        )
+    )
+
+
+def row_history(row: IndicatorAssessment) -> list[dict[str, Any]]:
+    """Every saved version of the PI row, newest first, with the fields that changed."""
+    records = list(row.history.select_related("history_user").order_by("-history_date"))
+    entries = []
+    for newer, older in zip(records, [*records[1:], None], strict=False):
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older, excluded_fields=["version", "updated_by"])
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+        user = newer.history_user
+        who = (user.get_full_name() or user.get_username()) if user else _("System")
+        entries.append({"record": newer, "who": who, "changes": changes, "created": older is None})
+    return entries
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    assessment: Assessment
+    what: str
+
+
+def waiting_for(user: Any) -> list[WaitingItem]:
+    """What the user must act on next: the home page's "waiting for me" list."""
+    from core.models import Membership
+    from core.permissions import (  # noqa: PLC0415 -- core stays free of scorecard imports
+        ALL_REGIONS,
+        is_admin,
+        reviewer_regions,
+        team_roles,
+    )
+
+    Status = Assessment.Status
+    Role = Membership.Role
+    roles = team_roles(user)
+    wanted = Q(pk__in=[])
+    by_role = {
+        Role.IAT_COORDINATOR: [Status.DRAFT, Status.RETURNED],
+        Role.IAT_MEMBER: [Status.RETURNED],
+        Role.RESIDENT_COORDINATOR: [Status.AWAITING_ENDORSEMENT],
+    }
+    for team_id, role in roles.items():
+        statuses = by_role.get(role)
+        if statuses:
+            wanted |= Q(country_team_id=team_id, status__in=statuses)
+    regions = reviewer_regions(user)
+    review_states = [Status.SUBMITTED, Status.IN_REVIEW]
+    if regions == ALL_REGIONS or is_admin(user):
+        wanted |= Q(status__in=review_states)
+    elif regions:
+        wanted |= Q(country_team__region_id__in=list(regions), status__in=review_states)
+    reviewer = bool(regions) or is_admin(user)
+    if reviewer:
+        pending = Q(reopen_requests__decision="pending")
+        if regions != ALL_REGIONS and not is_admin(user):
+            pending &= Q(country_team__region_id__in=list(regions))
+        wanted |= pending
+    items = []
+    for a in (
+        Assessment.objects.filter(wanted)
+        .select_related("country_team")
+        .annotate(
+            pending_reopen=Count("reopen_requests", filter=Q(reopen_requests__decision="pending"))
+        )
+        .order_by("country_team__name", "-year")
+        .distinct()
+    ):
+        if reviewer and a.pending_reopen:
+            what = _("Decide on a reopen request")
+        elif a.status == Status.AWAITING_ENDORSEMENT:
+            what = _("Endorse and submit to UN Women")
+        elif a.status == Status.RETURNED:
+            what = _("Revise: returned by UN Women")
+        elif a.status in review_states:
+            what = _("Quality review")
+        else:
+            what = _("Complete and send for endorsement")
+        items.append(WaitingItem(a, str(what)))
+    return items

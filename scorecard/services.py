@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from core.models import CountryTeam, Region, UNEntity
 
@@ -26,6 +27,7 @@ from . import selectors
 from .models import (
     ActionPoint,
     Assessment,
+    Comment,
     Criterion,
     Dimension,
     Evidence,
@@ -235,7 +237,9 @@ def create_comprehensive_assessment(
         kind=Assessment.Kind.COMPREHENSIVE,
         framework=framework,
     )
-    IndicatorAssessment.objects.bulk_create(_new_rows(assessment, reassessed=True))
+    bulk_create_with_history(
+        _new_rows(assessment, reassessed=True), IndicatorAssessment, default_user=by
+    )
     return assessment
 
 
@@ -273,7 +277,7 @@ def create_annual_assessment(*, country_team: CountryTeam, year: int, by: User) 
         framework=previous.framework,
         participation=previous.participation,
     )
-    IndicatorAssessment.objects.bulk_create(
+    carried = [
         IndicatorAssessment(
             assessment=assessment,
             indicator_id=row.indicator_id,
@@ -293,7 +297,8 @@ def create_annual_assessment(*, country_team: CountryTeam, year: int, by: User) 
             ),
         )
         for row in previous.indicator_assessments.all()
-    )
+    ]
+    bulk_create_with_history(carried, IndicatorAssessment, default_user=by)
     IATMember.objects.bulk_create(
         IATMember(
             assessment=assessment,
@@ -305,7 +310,7 @@ def create_annual_assessment(*, country_team: CountryTeam, year: int, by: User) 
         )
         for m in previous.iat_members.all()
     )
-    ActionPoint.objects.bulk_create(
+    points = [
         ActionPoint(
             assessment=assessment,
             indicator_id=p.indicator_id,
@@ -321,8 +326,9 @@ def create_annual_assessment(*, country_team: CountryTeam, year: int, by: User) 
             activities_year_4=p.activities_year_4,
             order=p.order,
         )
-        for p in previous.action_points.all()
-    )
+        for p in previous.action_points.filter(withdrawn_at__isnull=True)
+    ]
+    bulk_create_with_history(points, ActionPoint, default_user=by)
     return assessment
 
 
@@ -360,22 +366,6 @@ def set_iat_members(
         )
         for position, m in enumerate(members)
     )
-
-
-def mark_assessment_complete(*, assessment: Assessment, by: User) -> Assessment:
-    """Mark the assessment complete once enough PIs are (re)assessed and each of those is rated."""
-    groups = selectors.assessment_overview(assessment)
-    status = selectors.completeness(assessment, groups)
-    if status["reassessed"] < status["required"]:
-        raise ValidationError(
-            _("At least %(required)d PIs must be reassessed; %(done)d are.")
-            % {"required": status["required"], "done": status["reassessed"]}
-        )
-    if status["reassessed_rated"] < status["reassessed"]:
-        raise ValidationError(_("Every reassessed PI needs a rating."))
-    assessment.status = Assessment.Status.COMPLETE
-    assessment.save(update_fields=["status", "updated_at"])
-    return assessment
 
 
 # --- PI ratings -----------------------------------------------------------------------------
@@ -460,6 +450,7 @@ def save_indicator_assessment(
     row.carried_from_year = None
     row.version = current.version + 1
     row.updated_by = by
+    row._history_user = by  # type: ignore[attr-defined]
     row.save()
     return row
 
@@ -470,6 +461,7 @@ def start_reassessment(*, row: IndicatorAssessment, by: User) -> IndicatorAssess
     row.carried_from_year = None
     row.version += 1
     row.updated_by = by
+    row._history_user = by  # type: ignore[attr-defined]
     row.save(
         update_fields=["reassessed", "carried_from_year", "version", "updated_by", "updated_at"]
     )
@@ -528,7 +520,22 @@ def add_evidence(
         file.name = f"{evidence.sha256[:16]}{checked.extension}"
         evidence.file = file
     evidence.full_clean(exclude=["file"])
+    evidence._history_user = by  # type: ignore[attr-defined]
     evidence.save()
+    return evidence
+
+
+def withdraw_evidence(*, evidence: Evidence, by: User, reason: str) -> Evidence:
+    """Evidence is withdrawn, never deleted: the file and the record stay for the history."""
+    if evidence.withdrawn_at is not None:
+        raise ValidationError(_("This evidence is already withdrawn."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the evidence is withdrawn.")})
+    evidence.withdrawn_at = timezone.now()
+    evidence.withdrawn_by = by
+    evidence.withdrawal_reason = reason.strip()
+    evidence._history_user = by  # type: ignore[attr-defined]
+    evidence.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     return evidence
 
 
@@ -554,6 +561,7 @@ def create_action_point(*, assessment: Assessment, by: User, **fields: Any) -> A
     point = ActionPoint(assessment=assessment, **fields)
     point.order = assessment.action_points.filter(indicator=point.indicator).count()
     point.full_clean()
+    point._history_user = by  # type: ignore[attr-defined]
     point.save()
     return point
 
@@ -564,8 +572,65 @@ def update_action_point(*, action_point: ActionPoint, by: User, **fields: Any) -
             raise TypeError(name)
         setattr(action_point, name, value)
     action_point.full_clean()
+    action_point._history_user = by  # type: ignore[attr-defined]
     action_point.save(update_fields=[*fields, "updated_at"])
     return action_point
+
+
+def withdraw_action_point(*, action_point: ActionPoint, by: User, reason: str) -> ActionPoint:
+    """Action points are withdrawn, never deleted, so the plan's history stays whole."""
+    if action_point.withdrawn_at is not None:
+        raise ValidationError(_("This action point is already withdrawn."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the action point is withdrawn.")})
+    action_point.withdrawn_at = timezone.now()
+    action_point.withdrawn_by = by
+    action_point.withdrawal_reason = reason.strip()
+    action_point._history_user = by  # type: ignore[attr-defined]
+    action_point.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    return action_point
+
+
+# --- Review comments ------------------------------------------------------------------------
+
+
+def add_comment(
+    *,
+    row: IndicatorAssessment,
+    by: User,
+    body: str,
+    parent: Comment | None = None,
+    proposed_rating: str = "",
+) -> Comment:
+    """A comment on a PI, a reply to one, or a reviewer's proposal of another rating."""
+    errors = {}
+    if not body.strip():
+        errors["body"] = _("Write the comment (or the reason for the proposed rating).")
+    if proposed_rating and proposed_rating not in RATING_VALUES:
+        errors["proposed_rating"] = _("Choose a rating from the list.")
+    if parent is not None and (parent.indicator_assessment_id != row.pk or parent.parent_id):
+        errors["parent"] = _("Reply to a comment of this PI.")
+    if errors:
+        raise ValidationError(errors)
+    return Comment.objects.create(
+        indicator_assessment=row,
+        parent=parent,
+        author=by,
+        author_name=_display_name(by),
+        body=body.strip(),
+        proposed_rating=proposed_rating,
+        created_at=timezone.now(),
+    )
+
+
+def resolve_comment(*, comment: Comment, by: User) -> Comment:
+    """Close a thread (only top-level comments carry the resolved mark)."""
+    thread = comment.parent or comment
+    if thread.resolved_at is None:
+        thread.resolved_at = timezone.now()
+        thread.resolved_by = by
+        thread.save(update_fields=["resolved_at", "resolved_by"])
+    return thread
 
 
 # --- Assessment documents -------------------------------------------------------------------
@@ -760,7 +825,7 @@ def import_assessment(*, document: Mapping[str, Any], replace: bool = False) -> 
                     order=position,
                 )
             )
-    Evidence.objects.bulk_create(evidence)
+    bulk_create_with_history(evidence, Evidence)
     per_indicator: dict[str, int] = {}
     points = []
     for p in document.get("action_points", []):
@@ -784,5 +849,5 @@ def import_assessment(*, document: Mapping[str, Any], replace: bool = False) -> 
                 order=order,
             )
         )
-    ActionPoint.objects.bulk_create(points)
+    bulk_create_with_history(points, ActionPoint)
     return assessment

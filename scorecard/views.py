@@ -11,28 +11,36 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.permissions import can_coordinate_team, get_country_team_for_user
+from core.permissions import (
+    can_coordinate_team,
+    can_endorse_for_team,
+    can_review_team,
+    get_country_team_for_user,
+)
 
-from . import selectors, services
+from . import selectors, services, workflow
 from .forms import (
     ActionPointForm,
     AssessmentProcessForm,
+    CommentForm,
     EvidenceForm,
     IATMemberFormSet,
     IndicatorAssessmentForm,
     NewAssessmentForm,
 )
-from .models import Assessment, IndicatorAssessment, Rating
+from .models import Assessment, IndicatorAssessment, Rating, ReopenRequest
 from .permissions import (
+    can_comment,
     can_coordinate_assessment,
     can_edit_assessment,
     get_action_point_for_user,
     get_assessment_for_user,
+    get_comment_for_user,
     get_evidence_for_user,
     get_indicator_assessment_for_user,
 )
@@ -93,6 +101,7 @@ def team_assessments(request: HttpRequest, code: str) -> HttpResponse:
 def assessment_overview(request: HttpRequest, code: str, year: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, code, year)
     groups = selectors.assessment_overview(assessment)
+    team_id = assessment.country_team_id
     return render(
         request,
         "scorecard/assessment_overview.html",
@@ -101,6 +110,16 @@ def assessment_overview(request: HttpRequest, code: str, year: int) -> HttpRespo
             "team": assessment.country_team,
             "groups": groups,
             "status": selectors.completeness(assessment, groups),
+            "checks": selectors.quality_checks(assessment, groups),
+            "transitions": workflow.available_transitions(request.user, assessment),
+            "history": selectors.workflow_history(assessment),
+            "reopen_requests": list(assessment.reopen_requests.all()),
+            "can_request_reopen": assessment.status == Assessment.Status.APPROVED
+            and (
+                can_coordinate_team(request.user, team_id)
+                or can_endorse_for_team(request.user, team_id)
+            ),
+            "can_decide_reopen": can_review_team(request.user, assessment.country_team),
             "can_edit": can_edit_assessment(request.user, assessment),
             "can_coordinate": can_coordinate_assessment(request.user, assessment),
         },
@@ -109,17 +128,62 @@ def assessment_overview(request: HttpRequest, code: str, year: int) -> HttpRespo
 
 @login_required
 @require_POST
-def mark_complete(request: HttpRequest, code: str, year: int) -> HttpResponse:
+def workflow_action(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """One button per workflow step; the workflow module decides whether it is allowed."""
     assessment = get_assessment_for_user(request.user, code, year)
-    if not can_coordinate_assessment(request.user, assessment):
-        raise PermissionDenied
     try:
-        services.mark_assessment_complete(assessment=assessment, by=request.user)
+        event = workflow.transition(
+            assessment=assessment,
+            action=request.POST.get("action", ""),
+            by=request.user,
+            comment=request.POST.get("comment", ""),
+            indicator_codes=request.POST.getlist("indicators"),
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The assessment is marked complete."))
+        messages.success(
+            request,
+            _("Done: the assessment is now “%(status)s”.")
+            % {"status": Assessment.Status(event.to_status).label},
+        )
+    return redirect("scorecard:assessment", code=code, year=year)
+
+
+@login_required
+@require_POST
+def reopen_request(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, code, year)
+    try:
+        workflow.request_reopen(
+            assessment=assessment, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Your request to reopen was sent to UN Women."))
+    return redirect("scorecard:assessment", code=code, year=year)
+
+
+@login_required
+@require_POST
+def reopen_decide(request: HttpRequest, code: str, year: int, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, code, year)
+    reopen = get_object_or_404(ReopenRequest, pk=pk, assessment=assessment)
+    try:
+        workflow.decide_reopen(
+            reopen_request=reopen,
+            by=request.user,
+            grant=request.POST.get("decision") == "grant",
+            comment=request.POST.get("comment", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Decision recorded."))
     return redirect("scorecard:assessment", code=code, year=year)
 
 
@@ -207,6 +271,15 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
         "levels": _criteria_by_level(form, rules),
         "carried_source": selectors.carried_source(row) if row.is_carried else None,
         "evidence": selectors.evidence_for_row(row),
+        "withdrawn_evidence": selectors.evidence_for_row(row, withdrawn=True),
+        "return_reasons": selectors.return_reasons_for(row),
+        "threads": selectors.comment_threads(row),
+        "history": selectors.row_history(row),
+        "can_comment": can_comment(request.user, assessment),
+        "can_propose": can_comment(request.user, assessment)
+        and can_review_team(request.user, assessment.country_team),
+        "comment_form": extra.pop("comment_form", None) or CommentForm(),
+        "rating_choices": Rating.choices,
         "action_points": selectors.action_points_for(assessment, indicator=indicator),
         "can_edit": editable,
         "locked": row.is_carried,
@@ -397,4 +470,109 @@ def action_point_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "scorecard/action_point_edit.html",
         {"assessment": assessment, "team": assessment.country_team, "form": form, "point": point},
+    )
+
+
+@login_required
+@require_POST
+def comment_add(request: HttpRequest, code: str, year: int, pi: str) -> HttpResponse:
+    row = _load_row(request, code, year, pi, write=False)
+    if not can_comment(request.user, row.assessment):
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data.get("parent"):
+            parent = get_comment_for_user(request.user, form.cleaned_data["parent"])
+        proposed = form.cleaned_data.get("proposed_rating", "")
+        if proposed and not can_review_team(request.user, row.assessment.country_team):
+            raise PermissionDenied  # only reviewers propose ratings
+        try:
+            services.add_comment(
+                row=row,
+                by=request.user,
+                body=form.cleaned_data["body"],
+                parent=parent,
+                proposed_rating=proposed,
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("Comment posted."))
+            return redirect(
+                reverse("scorecard:indicator", kwargs={"code": code, "year": year, "pi": pi})
+                + "#comments"
+            )
+    form_page = IndicatorAssessmentForm(
+        initial=IndicatorAssessmentForm.initial_for(row), indicator=row.indicator
+    )
+    return render(
+        request,
+        "scorecard/indicator.html",
+        _pi_context(request, row, form=form_page, comment_form=form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_comment_for_user(request.user, pk, write=True)
+    services.resolve_comment(comment=comment, by=request.user)
+    row = comment.indicator_assessment
+    return redirect(
+        reverse(
+            "scorecard:indicator",
+            kwargs={
+                "code": row.assessment.country_team.code,
+                "year": row.assessment.year,
+                "pi": row.indicator.code,
+            },
+        )
+        + "#comments"
+    )
+
+
+@login_required
+@require_POST
+def evidence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_evidence_for_user(request.user, pk, write=True)
+    row = evidence.indicator_assessment
+    try:
+        services.withdraw_evidence(
+            evidence=evidence, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Evidence withdrawn. It stays in the history."))
+    return redirect(
+        reverse(
+            "scorecard:indicator",
+            kwargs={
+                "code": row.assessment.country_team.code,
+                "year": row.assessment.year,
+                "pi": row.indicator.code,
+            },
+        )
+        + "#evidence"
+    )
+
+
+@login_required
+@require_POST
+def action_point_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    point = get_action_point_for_user(request.user, pk, write=True)
+    try:
+        services.withdraw_action_point(
+            action_point=point, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Action point withdrawn. It stays in the history."))
+    return redirect(
+        "scorecard:action_plan", code=point.assessment.country_team.code, year=point.assessment.year
     )

@@ -17,7 +17,7 @@ from core.permissions import (
     get_country_team_for_user,
     team_roles,
 )
-from scorecard import services
+from scorecard import services, workflow
 from scorecard.models import Assessment, Indicator
 from scorecard.permissions import (
     can_coordinate_assessment,
@@ -84,8 +84,10 @@ def action_point(assessment, iat):
 
 @pytest.fixture
 def completed_kaz_2022(kaz_2022, coordinator):
-    """The seed 2022 annual assessment (5 PIs reassessed and rated), marked complete."""
-    return services.mark_assessment_complete(assessment=kaz_2022, by=coordinator)
+    """The seed 2022 annual assessment (5 PIs reassessed and rated), sent for endorsement:
+    from then on nobody edits it until it is sent back or returned."""
+    workflow.transition(assessment=kaz_2022, action="send_for_endorsement", by=coordinator)
+    return kaz_2022
 
 
 # --- team_roles ------------------------------------------------------------------------------
@@ -189,7 +191,7 @@ def test_assessment_permissions_complete_is_read_only_for_everyone(
     request, name, completed_kaz_2022
 ):
     user = persona(request, name)
-    assert completed_kaz_2022.status == Assessment.Status.COMPLETE
+    assert completed_kaz_2022.status == Assessment.Status.AWAITING_ENDORSEMENT
     got = (
         can_view_assessment(user, completed_kaz_2022),
         can_edit_assessment(user, completed_kaz_2022),

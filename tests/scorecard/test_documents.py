@@ -329,7 +329,7 @@ def test_import_assessment_same_team_and_year_without_replace_refused(imported_k
 
 
 def test_import_assessment_with_replace_replaces(imported_kaz, kaz_document):
-    kaz_document["status"] = "complete"
+    kaz_document["status"] = "approved"
     kaz_document["indicators"][0]["explanation"] = "Replaced explanation."
 
     replaced = services.import_assessment(document=kaz_document, replace=True)

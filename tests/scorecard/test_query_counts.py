@@ -21,8 +21,8 @@ from tests.factories import CountryTeamFactory, MembershipFactory, UNEntityFacto
 MORE = 30
 
 # Guards (measured + a margin of 2), in queries per page load.
-OVERVIEW_CEILING = 7
-PI_PAGE_CEILING = 15
+OVERVIEW_CEILING = 14
+PI_PAGE_CEILING = 22
 ACTION_PLAN_CEILING = 9
 TEAM_PAGE_CEILING = 7
 HOME_CEILING = 7

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.models import CountryTeam
-from scorecard import services
+from scorecard import services, workflow
 from scorecard.models import (
     ActionPoint,
     Assessment,
@@ -510,29 +510,33 @@ def test_start_reassessment_unlocks_carried_row(kaz_2023, coordinator):
     assert stored.numeric_value == Decimal("26.00")
 
 
-# --- mark_assessment_complete ---------------------------------------------------------------
+# --- Sending for endorsement (the quality checks that block) -----------------------------------
 
 
-def test_mark_assessment_complete_annual_with_5_reassessed_and_rated(kaz_2022, coordinator):
-    services.mark_assessment_complete(assessment=kaz_2022, by=coordinator)
+def send_for_endorsement(assessment, by):
+    return workflow.transition(assessment=assessment, action="send_for_endorsement", by=by)
+
+
+def test_send_for_endorsement_annual_with_5_reassessed_and_rated(kaz_2022, coordinator):
+    send_for_endorsement(kaz_2022, coordinator)
 
     kaz_2022.refresh_from_db()
-    assert kaz_2022.status == Assessment.Status.COMPLETE
+    assert kaz_2022.status == Assessment.Status.AWAITING_ENDORSEMENT
 
 
-def test_mark_assessment_complete_annual_with_4_reassessed_refused(kaz_2023, coordinator):
+def test_send_for_endorsement_annual_with_4_reassessed_refused(kaz_2023, coordinator):
     for code in ["2.2", "3.2", "5.2", "6.1"]:
         services.start_reassessment(row=get_row(kaz_2023, code), by=coordinator)
 
     with pytest.raises(ValidationError) as excinfo:
-        services.mark_assessment_complete(assessment=kaz_2023, by=coordinator)
+        send_for_endorsement(kaz_2023, coordinator)
 
     assert excinfo.value.messages == ["At least 5 PIs must be reassessed; 4 are."]
     kaz_2023.refresh_from_db()
     assert kaz_2023.status == Assessment.Status.DRAFT
 
 
-def test_mark_assessment_complete_comprehensive_with_14_rated_refused(assessment, coordinator):
+def test_send_for_endorsement_comprehensive_with_14_rated_refused(assessment, coordinator):
     for code in PI_CODES[:-1]:
         services.save_indicator_assessment(
             row=get_row(assessment, code),
@@ -542,14 +546,14 @@ def test_mark_assessment_complete_comprehensive_with_14_rated_refused(assessment
         )
 
     with pytest.raises(ValidationError) as excinfo:
-        services.mark_assessment_complete(assessment=assessment, by=coordinator)
+        send_for_endorsement(assessment, coordinator)
 
-    assert excinfo.value.messages == ["Every reassessed PI needs a rating."]
+    assert excinfo.value.messages == ["PI 7.1 is reassessed but not rated."]
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.DRAFT
 
 
-def test_mark_assessment_complete_comprehensive_with_15_rated(assessment, coordinator):
+def test_send_for_endorsement_comprehensive_with_15_rated(assessment, coordinator):
     for code in PI_CODES:
         services.save_indicator_assessment(
             row=get_row(assessment, code),
@@ -558,10 +562,10 @@ def test_mark_assessment_complete_comprehensive_with_15_rated(assessment, coordi
             expected_version=1,
         )
 
-    services.mark_assessment_complete(assessment=assessment, by=coordinator)
+    send_for_endorsement(assessment, coordinator)
 
     assessment.refresh_from_db()
-    assert assessment.status == Assessment.Status.COMPLETE
+    assert assessment.status == Assessment.Status.AWAITING_ENDORSEMENT
 
 
 # --- Action plan ----------------------------------------------------------------------------

@@ -208,7 +208,7 @@ def test_home_lists_only_own_teams_with_role(client, iat, assessment, other_team
     doc = page(client.get("/"))
 
     headings = [h.text() for h in doc.find_all("h2")]
-    assert headings == ["Kazakhstan KAZ · Europe and Central Asia"]
+    assert headings == ["My country teams", "Kazakhstan KAZ · Europe and Central Asia"]
     assert "Demoland" not in doc.text()
     assert "Your role: IAT member" in doc.text()
     assert doc.find("a", href="/teams/KAZ/2022/").text() == "2022 · Comprehensive assessment"
@@ -219,7 +219,8 @@ def test_home_admin_sees_every_team_without_role(client, admin_user, team, other
 
     doc = page(client.get("/"))
 
-    assert [h.find("a").text() for h in doc.find_all("h2")] == ["Demoland", "Kazakhstan"]
+    teams = doc.find_all("h2")[1:]  # the first is the section heading
+    assert [h.find("a").text() for h in teams] == ["Demoland", "Kazakhstan"]
     assert "Your role" not in doc.text()
 
 
@@ -331,9 +332,10 @@ CASES = [
     ),
     # Not ready (no PI is rated): the coordinator is let in and told why nothing changed.
     Case(
-        "complete",
+        "send_for_endorsement",
         "post",
-        lambda w: "/teams/KAZ/2022/complete/",
+        lambda w: "/teams/KAZ/2022/workflow/",
+        lambda w: {"action": "send_for_endorsement"},
         kind="coordinate",
         ok=302,
         changes=False,
@@ -794,7 +796,7 @@ def test_action_plan_post_adds_point_under_its_dimension(client, iat, assessment
             "",
             "",
             "Not started",
-            "Edit",
+            "Edit Withdraw Withdraw",
         ],
         ["Dimension 2 – Programming and M&E"],
         [
@@ -805,7 +807,7 @@ def test_action_plan_post_adds_point_under_its_dimension(client, iat, assessment
             "",
             "",
             "Not started",
-            "Edit",
+            "Edit Withdraw Withdraw",
         ],
     ]
 
@@ -902,7 +904,7 @@ def test_action_point_edit_saves_changes(client, iat, assessment):
         "",
         "",
         "In progress",
-        "Edit",
+        "Edit Withdraw Withdraw",
     ]
 
 
@@ -978,23 +980,24 @@ def test_team_page_annual_without_earlier_assessment_shows_error(client, coordin
     assert Assessment.objects.count() == 0
 
 
-# --- Marking complete -------------------------------------------------------------------------
+# --- Sending for endorsement ------------------------------------------------------------------
 
 
-def test_mark_complete_makes_assessment_read_only(client, coordinator, kaz_2022):
+def test_send_for_endorsement_makes_assessment_read_only(client, coordinator, kaz_2022):
     client.force_login(coordinator)
-    assert "Mark complete" in buttons(page(client.get("/teams/KAZ/2022/")))
+    label = "Send to the UNCT for endorsement"
+    assert label in buttons(page(client.get("/teams/KAZ/2022/")))
 
-    response = client.post("/teams/KAZ/2022/complete/")
+    response = client.post("/teams/KAZ/2022/workflow/", {"action": "send_for_endorsement"})
 
     assert response.status_code == 302
     assert response["Location"] == "/teams/KAZ/2022/"
     kaz_2022.refresh_from_db()
-    assert kaz_2022.status == "complete"
+    assert kaz_2022.status == "awaiting_endorsement"
     overview = page(client.get("/teams/KAZ/2022/"))
-    assert alerts(overview) == ["The assessment is marked complete."]
-    assert overview.find(data_testid="assessment-status").text() == "Complete"
-    assert "Mark complete" not in buttons(overview)
+    assert alerts(overview) == ["Done: the assessment is now “Awaiting UNCT endorsement”."]
+    assert overview.find(data_testid="workflow-status").text() == "Awaiting UNCT endorsement"
+    assert label not in buttons(overview)
     for pi in ("2.2", "4.3"):
         doc = page(client.get(f"/teams/KAZ/2022/pi/{pi}/"))
         assert "Save PI" not in buttons(doc), f"PI {pi} still editable"
@@ -1006,11 +1009,15 @@ def test_mark_complete_makes_assessment_read_only(client, coordinator, kaz_2022)
     assert db_state() == before
 
 
-def test_mark_complete_not_ready_explains_why(client, coordinator, assessment):
+def test_send_for_endorsement_not_ready_explains_why(client, coordinator, assessment):
     client.force_login(coordinator)
 
-    response = client.post("/teams/KAZ/2022/complete/", follow=True)
+    response = client.post(
+        "/teams/KAZ/2022/workflow/", {"action": "send_for_endorsement"}, follow=True
+    )
 
-    assert alerts(page(response)) == ["Every reassessed PI needs a rating."]
+    shown = alerts(page(response))
+    assert len(shown) == 15
+    assert shown[0] == "PI 1.1 is reassessed but not rated."
     assessment.refresh_from_db()
     assert assessment.status == "draft"
