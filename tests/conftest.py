@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from core.models import Membership
+from core.models import Membership, ReviewerScope
 from scorecard import services
 from scorecard.models import Framework
-from tests.factories import CountryTeamFactory, MembershipFactory, UserFactory
+from tests.factories import CountryTeamFactory, MembershipFactory, RegionFactory, UserFactory
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 # The 15 PI codes of the 2018 framework, in order, written out (not read from the fixture).
@@ -91,6 +91,24 @@ def viewer(team):
 @pytest.fixture
 def outsider(other_team):
     return _member(other_team, Role.IAT_MEMBER, "outsider")
+
+
+@pytest.fixture
+def reviewer(team):
+    """A UN Women reviewer for the team's region (Europe and Central Asia)."""
+    user = UserFactory(username="reviewer")
+    scope = ReviewerScope.objects.create(user=user)
+    scope.regions.set([team.region])
+    return user
+
+
+@pytest.fixture
+def far_reviewer(db):
+    """A UN Women reviewer for another region: must never see Kazakhstan's work."""
+    user = UserFactory(username="far-reviewer")
+    scope = ReviewerScope.objects.create(user=user)
+    scope.regions.set([RegionFactory(code="africa", name="Africa")])
+    return user
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from core import services as core_services
-from core.models import CountryTeam, Membership, UNEntity
+from core.models import CountryTeam, Membership, Region, ReviewerScope, UNEntity
 from scorecard import services
 from scorecard.models import Assessment
 
@@ -26,6 +26,13 @@ DEMO_USERS = [
     ("kaz-rc", "Kazakhstan Resident Coordinator", "KAZ", Role.RESIDENT_COORDINATOR, "RCO"),
     ("kaz-viewer", "Kazakhstan UNCT viewer", "KAZ", Role.VIEWER, None),
     ("other-iat", "Demoland IAT member", "XDL", Role.IAT_MEMBER, "UNICEF"),
+]
+
+
+# username, full name, region reviewed
+DEMO_REVIEWERS = [
+    ("unw-reviewer", "UN Women reviewer (ECA)", "europe-central-asia"),
+    ("unw-reviewer-africa", "UN Women reviewer (Africa)", "africa"),
 ]
 
 
@@ -90,6 +97,16 @@ class Command(BaseCommand):
                 entity=UNEntity.objects.filter(acronym=entity).first() if entity else None,
             )
             lines.append((username, f"{Role(role).label}, {team.name}"))
+        for username, full_name, region_code in DEMO_REVIEWERS:
+            user, _created = User.objects.get_or_create(username=username)
+            user.first_name, _sep, user.last_name = full_name.partition(" ")
+            user.email = f"{username}@example.org"
+            user.set_password(password)
+            user.save()
+            scope, _created = ReviewerScope.objects.get_or_create(user=user)
+            region = Region.objects.get(code=region_code)
+            scope.regions.set([region])
+            lines.append((username, f"UN Women reviewer, {region.name}"))
         self.stdout.write(f"\nDemo users (password for all: {password})")
         for username, what in lines:
-            self.stdout.write(f"  {username:<16} {what}")
+            self.stdout.write(f"  {username:<20} {what}")
