@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -417,15 +419,28 @@ def evidence_add(request: HttpRequest, code: str, year: int, pi: str) -> HttpRes
 
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The only way to an evidence file: after the permission gate, never from a public URL."""
     evidence = get_evidence_for_user(request.user, pk)
     if not evidence.file:
         raise Http404
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name or evidence.file.name,
-        content_type=evidence.content_type or "application/octet-stream",
-    )
+    filename = evidence.original_name or evidence.file.name
+    content_type = evidence.content_type or "application/octet-stream"
+    backend = settings.EVIDENCE_DOWNLOAD_BACKEND
+    if backend in ("nginx", "sendfile"):
+        # The web server streams the bytes; Django only decides whether it may.
+        response = HttpResponse(content_type=content_type)
+        if backend == "nginx":
+            response["X-Accel-Redirect"] = settings.EVIDENCE_ACCEL_PREFIX + evidence.file.name
+        else:
+            response["X-Sendfile"] = evidence.file.path
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+    else:
+        response = FileResponse(
+            evidence.file.open("rb"),
+            as_attachment=True,
+            filename=filename,
+            content_type=content_type,
+        )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
