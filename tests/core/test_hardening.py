@@ -15,7 +15,10 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates"
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-def test_check_deploy_is_clean_with_production_settings(settings):
+def test_check_deploy_is_clean_with_production_settings(settings, monkeypatch):
+    # The browser tests' conftest allows the ORM next to Playwright's event loop; that is the
+    # test runner's environment, not a deployment's.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     settings.DEBUG = False
     settings.SECRET_KEY = "x" * 64 + "production-secret-with-enough-entropy-0123456789"
     settings.ALLOWED_HOSTS = ["unct-swap.example.org"]
