@@ -12,7 +12,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import CountryTeam
+from core.models import CountryTeam, Membership
+from core.permissions import ALL_REGIONS, can_view_team, is_admin, reviewer_regions, team_roles
 
 from .models import (
     ActionPoint,
@@ -38,10 +39,18 @@ def current_framework() -> Framework | None:
     return Framework.objects.filter(is_current=True).first() or Framework.objects.first()
 
 
-def assessments_for_team(country_team: CountryTeam) -> QuerySet[Assessment]:
-    """The team's assessments, newest first, with counts for the list page."""
+def assessments_for_team(country_team: CountryTeam, user: Any = None) -> QuerySet[Assessment]:
+    """The team's assessments the user may see, newest first, with counts for the list page.
+
+    Members see every one; a reviewer who is not a member sees only work submitted to UN Women.
+    """
+    from .workflow import REVIEWER_VISIBLE  # noqa: PLC0415 -- workflow imports this module
+
+    visible = Q()
+    if user is not None and not can_view_team(user, country_team.pk):
+        visible = Q(status__in=REVIEWER_VISIBLE)
     return (
-        Assessment.objects.filter(country_team=country_team)
+        Assessment.objects.filter(visible, country_team=country_team)
         .select_related("framework")
         .annotate(
             reassessed_count=Count(
@@ -520,13 +529,6 @@ class WaitingItem:
 
 def waiting_for(user: Any) -> list[WaitingItem]:
     """What the user must act on next: the home page's "waiting for me" list."""
-    from core.models import Membership
-    from core.permissions import (  # noqa: PLC0415 -- core stays free of scorecard imports
-        ALL_REGIONS,
-        is_admin,
-        reviewer_regions,
-        team_roles,
-    )
 
     Status = Assessment.Status
     Role = Membership.Role

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,11 +18,15 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from commitments.selectors import commitments_for_indicator_assessment
+from core.models import Membership
 from core.permissions import (
     can_coordinate_team,
     can_endorse_for_team,
     can_review_team,
+    country_teams_visible_to,
     get_country_team_for_user,
+    team_roles,
 )
 
 from . import selectors, services, workflow
@@ -40,6 +44,7 @@ from .permissions import (
     can_comment,
     can_coordinate_assessment,
     can_edit_assessment,
+    can_view_assessment,
     get_action_point_for_user,
     get_assessment_for_user,
     get_comment_for_user,
@@ -57,10 +62,32 @@ def _form_errors_from(form: Any, error: ValidationError) -> None:
 
 
 @login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """What waits for the user, and their country teams with the assessments they may see."""
+    teams = country_teams_visible_to(request.user).prefetch_related(
+        Prefetch("assessments", queryset=Assessment.objects.order_by("-year"))
+    )
+    roles = team_roles(request.user)
+    rows = [
+        (
+            team,
+            Membership.Role(roles[team.pk]).label if team.pk in roles else None,
+            [a for a in team.assessments.all() if can_view_assessment(request.user, a)],
+        )
+        for team in teams
+    ]
+    return render(
+        request,
+        "scorecard/home.html",
+        {"rows": rows, "waiting": selectors.waiting_for(request.user)},
+    )
+
+
+@login_required
 def team_assessments(request: HttpRequest, code: str) -> HttpResponse:
     team = get_country_team_for_user(request.user, code)
     can_start = can_coordinate_team(request.user, team.pk)
-    assessments = list(selectors.assessments_for_team(team))
+    assessments = list(selectors.assessments_for_team(team, request.user))
     initial = (
         {"year": assessments[0].year + 1, "kind": Assessment.Kind.ANNUAL}
         if assessments
@@ -283,6 +310,7 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
         "comment_form": extra.pop("comment_form", None) or CommentForm(),
         "rating_choices": Rating.choices,
         "action_points": selectors.action_points_for(assessment, indicator=indicator),
+        "linked_commitments": commitments_for_indicator_assessment(row),
         "can_edit": editable,
         "locked": row.is_carried,
         "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(indicator=indicator),

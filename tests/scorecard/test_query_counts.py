@@ -22,7 +22,7 @@ MORE = 30
 
 # Guards (measured + a margin of 2), in queries per page load.
 OVERVIEW_CEILING = 14
-PI_PAGE_CEILING = 22
+PI_PAGE_CEILING = 25
 ACTION_PLAN_CEILING = 9
 TEAM_PAGE_CEILING = 7
 HOME_CEILING = 7

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
@@ -72,6 +73,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo assessment {code} {year}: loaded.")
         if not no_users:
             self._users()
+        # The other apps' demo data builds on the teams and users above.
+        call_command("setup_commitments_demo", no_users=no_users, stdout=self.stdout)
 
     def _users(self) -> None:
         password = demo_password()
