@@ -28,6 +28,7 @@ from core.permissions import (
     get_country_team_for_user,
     team_roles,
 )
+from parity.selectors import pi43_summary
 
 from . import selectors, services, workflow
 from .forms import (
@@ -311,6 +312,11 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
         "rating_choices": Rating.choices,
         "action_points": selectors.action_points_for(assessment, indicator=indicator),
         "linked_commitments": commitments_for_indicator_assessment(row),
+        "parity": (
+            pi43_summary(assessment.country_team, assessment.year)
+            if indicator.code == "4.3"
+            else None
+        ),
         "can_edit": editable,
         "locked": row.is_carried,
         "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(indicator=indicator),
