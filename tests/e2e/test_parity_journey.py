@@ -88,3 +88,15 @@ def test_coordinator_uploads_twelve_entities_and_sees_parity(page, tmp_path):
     )
     expect(page.get_by_test_id("headline-pct")).to_have_text("56.7 %")  # the figures remain
     assert StaffingCount.objects.filter(snapshot__country_team__code="KAZ").count() == 28
+
+    # PI 4.3 shows the resulting status and offers the figure for its numeric criterion.
+    page.goto("/teams/KAZ/2022/pi/4.3/")
+    panel = page.get_by_test_id("pi43-parity")
+    expect(panel.get_by_test_id("pi43-pct")).to_have_text("56.7 %")
+    expect(panel.get_by_test_id("pi43-status")).to_have_text("Men under-represented")
+    page.get_by_role("button", name="Reassess this PI this year").click()
+    page.get_by_test_id("pi43-use-value").click()
+    expect(page.locator("#id_numeric_value")).to_have_value("56.7")
+    # 56.7 % is outside the 47-53 % band, so criterion (b) does not hold: (a) alone approaches.
+    page.locator("#crit-a").check()
+    expect(page.get_by_test_id("suggested-rating")).to_have_attribute("data-rating", "approaches")
