@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
     "simple_history",
     "axes",
     "csp",
@@ -163,9 +166,29 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="unct-swap@localhost"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: its WWW-Authenticate header makes anonymous API calls a clean 401.
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Logged-in users only; what each may see or change is decided by the per-object gates.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "UNCT-SWAP Scorecard API",
+    "DESCRIPTION": "Country teams, assessments, PI ratings, evidence, action points, comments and "
+    "the review workflow. The same permission rules as the web pages.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStatusEnum": "scorecard.models.Assessment.Status",
+        "ActionPointStatusEnum": "scorecard.models.ActionPoint.Status",
+        "RatingEnum": "scorecard.models.Rating",
+    },
 }
 
 # Production hardening: all switched on by environment, nothing exists only in production.

@@ -66,11 +66,20 @@ def _check(user: AnyUser, assessment: Assessment, *, write: bool) -> None:
 
 
 def get_assessment_for_user(
-    user: AnyUser, code: str, year: int, *, write: bool = False
+    user: AnyUser,
+    code: str | None = None,
+    year: int | None = None,
+    *,
+    pk: int | None = None,
+    write: bool = False,
 ) -> Assessment:
+    """The assessment by team code and year (HTML) or by id (API), through the same check."""
+    lookup = (
+        {"pk": pk} if pk is not None else {"country_team__code": (code or "").upper(), "year": year}
+    )
     assessment = (
         Assessment.objects.select_related("country_team__region", "framework")
-        .filter(country_team__code=code.upper(), year=year)
+        .filter(**lookup)
         .first()
     )
     if assessment is None:
@@ -80,19 +89,31 @@ def get_assessment_for_user(
 
 
 def get_indicator_assessment_for_user(
-    user: AnyUser, code: str, year: int, pi_code: str, *, write: bool = False
+    user: AnyUser,
+    code: str | None = None,
+    year: int | None = None,
+    pi_code: str | None = None,
+    *,
+    pk: int | None = None,
+    write: bool = False,
 ) -> IndicatorAssessment:
+    """A PI rating by team code, year and PI code (HTML) or by id (API), same check."""
+    lookup = (
+        {"pk": pk}
+        if pk is not None
+        else {
+            "assessment__country_team__code": (code or "").upper(),
+            "assessment__year": year,
+            "indicator__code": pi_code,
+        }
+    )
     row = (
         IndicatorAssessment.objects.select_related(
             "assessment__country_team__region",
             "assessment__framework",
             "indicator__dimension",
         )
-        .filter(
-            assessment__country_team__code=code.upper(),
-            assessment__year=year,
-            indicator__code=pi_code,
-        )
+        .filter(**lookup)
         .first()
     )
     if row is None:

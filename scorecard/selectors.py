@@ -35,6 +35,28 @@ ASSESSMENT_FORMAT = "unct-swap-assessment/1"
 FRAMEWORK_FORMAT = "unct-swap-framework/1"
 
 
+def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
+    """Every assessment the user may read, as one query: the API's lists start here.
+
+    Same rule as permissions.can_view_assessment: the user's teams, plus, for UN Women reviewers,
+    their regions' work once it has been submitted.
+    """
+    from .workflow import REVIEWER_VISIBLE  # noqa: PLC0415 -- workflow imports this module
+
+    qs = Assessment.objects.select_related("country_team__region", "framework")
+    if not user.is_authenticated:
+        return qs.none()
+    if is_admin(user):
+        return qs
+    visible = Q(country_team_id__in=list(team_roles(user)))
+    regions = reviewer_regions(user)
+    if regions == ALL_REGIONS:
+        visible |= Q(status__in=REVIEWER_VISIBLE)
+    elif regions:
+        visible |= Q(country_team__region_id__in=list(regions), status__in=REVIEWER_VISIBLE)
+    return qs.filter(visible)
+
+
 def current_framework() -> Framework | None:
     return Framework.objects.filter(is_current=True).first() or Framework.objects.first()
 

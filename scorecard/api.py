@@ -1,0 +1,392 @@
+"""The REST API under /api/v1/: the same permission gates and the same services as the pages.
+
+Lists start from selectors.assessments_visible_to (one query whatever the user's reach); every
+object is fetched through its gate in scorecard.permissions (404 when unknown to the user, 403
+when seen but not theirs to change); every write calls the service the HTML view calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.models import CountryTeam, UNEntity
+from core.permissions import country_teams_visible_to, get_country_team_for_user
+
+from . import selectors, services, workflow
+from .models import (
+    ActionPoint,
+    Assessment,
+    Comment,
+    Evidence,
+    EvidenceCategory,
+    Framework,
+    Indicator,
+    IndicatorAssessment,
+)
+from .permissions import (
+    can_comment,
+    can_review_team,
+    get_action_point_for_user,
+    get_assessment_for_user,
+    get_comment_for_user,
+    get_evidence_for_user,
+    get_indicator_assessment_for_user,
+)
+from .serializers import (
+    ActionPointInputSerializer,
+    ActionPointSerializer,
+    AssessmentSerializer,
+    CommentInputSerializer,
+    CommentSerializer,
+    CountryTeamSerializer,
+    EvidenceInputSerializer,
+    EvidenceSerializer,
+    FrameworkSerializer,
+    IndicatorAssessmentSerializer,
+    QualityCheckSerializer,
+    RatingInputSerializer,
+    ReasonSerializer,
+    TransitionInputSerializer,
+)
+
+
+def _as_api_error(error: DjangoValidationError) -> ValidationError:
+    """Service validation errors become the API's JSON errors, field by field."""
+    if hasattr(error, "error_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ValidationError({name: ["Enter a whole number."]}) from error
+
+
+class CountryTeamViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CountryTeamSerializer
+    lookup_field = "code"
+    queryset = CountryTeam.objects.none()  # for the schema; get_queryset decides
+
+    def get_queryset(self) -> QuerySet[CountryTeam]:
+        return country_teams_visible_to(self.request.user).order_by("name")
+
+    def get_object(self) -> CountryTeam:
+        return get_country_team_for_user(self.request.user, self.kwargs["code"])
+
+
+class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = FrameworkSerializer
+    queryset = Framework.objects.order_by("-version")
+
+    @action(detail=True, methods=["get"])
+    def document(self, request: Request, pk: str | None = None) -> Response:
+        """The framework as its JSON document (docs/formats.md)."""
+        return Response(selectors.framework_document(self.get_object()))
+
+
+class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AssessmentSerializer
+    queryset = Assessment.objects.none()
+    filterset_fields = {
+        "country_team__code": ["exact"],
+        "year": ["exact"],
+        "status": ["exact"],
+        "kind": ["exact"],
+    }
+
+    def get_queryset(self) -> QuerySet[Assessment]:
+        return selectors.assessments_visible_to(self.request.user).order_by(
+            "country_team__code", "-year"
+        )
+
+    def get_object(self) -> Assessment:
+        return get_assessment_for_user(self.request.user, pk=int(self.kwargs["pk"]))
+
+    @extend_schema(request=TransitionInputSerializer, responses=AssessmentSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        """Move the assessment along the review workflow (same rules as the buttons)."""
+        assessment = self.get_object()
+        data = TransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            workflow.transition(
+                assessment=assessment,
+                action=data.validated_data["action"],
+                by=request.user,
+                comment=data.validated_data["comment"],
+                indicator_codes=data.validated_data["indicators"],
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(AssessmentSerializer(assessment).data)
+
+    @extend_schema(responses=QualityCheckSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def checks(self, request: Request, pk: str | None = None) -> Response:
+        """The pre-submission quality checks."""
+        checks = selectors.quality_checks(self.get_object())
+        return Response(QualityCheckSerializer(checks, many=True).data)
+
+    @action(detail=True, methods=["get"])
+    def document(self, request: Request, pk: str | None = None) -> Response:
+        """The assessment as its JSON exchange document (docs/formats.md)."""
+        return Response(selectors.assessment_document(self.get_object()))
+
+
+class PIRatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = IndicatorAssessmentSerializer
+    queryset = IndicatorAssessment.objects.none()
+
+    def get_queryset(self) -> QuerySet[IndicatorAssessment]:
+        qs = IndicatorAssessment.objects.filter(
+            assessment__in=selectors.assessments_visible_to(self.request.user)
+        ).select_related("indicator")
+        assessment = _int_param(self.request, "assessment")
+        if assessment is not None:
+            qs = qs.filter(assessment_id=assessment)
+        return qs.order_by("assessment_id", "indicator__order")
+
+    def get_object(self) -> IndicatorAssessment:
+        return get_indicator_assessment_for_user(self.request.user, pk=int(self.kwargs["pk"]))
+
+    @extend_schema(request=RatingInputSerializer, responses=IndicatorAssessmentSerializer)
+    def update(self, request: Request, pk: str | None = None) -> Response:
+        """Save the rating, criteria and findings; 409 when someone saved a newer version."""
+        row = get_indicator_assessment_for_user(request.user, pk=int(pk or 0), write=True)
+        if row.is_carried:
+            return Response(
+                {"detail": "Not reassessed this year: start the reassessment first."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        data = RatingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version")
+        try:
+            services.save_indicator_assessment(
+                row=row,
+                by=request.user,
+                data=services.RatingInput(**values),
+                expected_version=version,
+            )
+        except services.ConcurrentEditError as conflict:
+            return Response(
+                {
+                    "detail": "Someone saved this PI since you read it; nothing was saved.",
+                    "current": IndicatorAssessmentSerializer(conflict.current).data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(IndicatorAssessmentSerializer(row).data)
+
+    @extend_schema(request=None, responses=IndicatorAssessmentSerializer)
+    @action(detail=True, methods=["post"])
+    def reassess(self, request: Request, pk: str | None = None) -> Response:
+        row = get_indicator_assessment_for_user(request.user, pk=int(pk or 0), write=True)
+        services.start_reassessment(row=row, by=request.user)
+        return Response(IndicatorAssessmentSerializer(row).data)
+
+
+class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = EvidenceSerializer
+    queryset = Evidence.objects.none()
+
+    def get_queryset(self) -> QuerySet[Evidence]:
+        qs = Evidence.objects.filter(
+            indicator_assessment__assessment__in=selectors.assessments_visible_to(self.request.user)
+        ).select_related("category", "entity")
+        row = _int_param(self.request, "pi_rating")
+        if row is not None:
+            qs = qs.filter(indicator_assessment_id=row)
+        return qs.order_by("pk")
+
+    def get_object(self) -> Evidence:
+        return get_evidence_for_user(self.request.user, int(self.kwargs["pk"]))
+
+    @extend_schema(request=EvidenceInputSerializer, responses={201: EvidenceSerializer})
+    def create(self, request: Request) -> Response:
+        """Attach a link or upload a file (multipart) to a PI rating."""
+        data = EvidenceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        row = get_indicator_assessment_for_user(request.user, pk=values["pi_rating"], write=True)
+        category = None
+        if values["category"]:
+            category = EvidenceCategory.objects.filter(
+                framework_id=row.indicator.framework_id, name=values["category"]
+            ).first()
+            if category is None:
+                raise ValidationError({"category": ["Unknown evidence category."]})
+        entity = (
+            UNEntity.objects.filter(acronym=values["entity"]).first() if values["entity"] else None
+        )
+        try:
+            evidence = services.add_evidence(
+                row=row,
+                by=request.user,
+                title=values["title"],
+                category=category,
+                entity=entity,
+                file=values["file"],
+                url=values["url"],
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses=EvidenceSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        evidence = get_evidence_for_user(request.user, int(pk or 0), write=True)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.withdraw_evidence(
+                evidence=evidence, by=request.user, reason=data.validated_data["reason"]
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(EvidenceSerializer(evidence).data)
+
+
+class ActionPointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ActionPointSerializer
+    queryset = ActionPoint.objects.none()
+
+    def get_queryset(self) -> QuerySet[ActionPoint]:
+        qs = ActionPoint.objects.filter(
+            assessment__in=selectors.assessments_visible_to(self.request.user)
+        ).select_related("indicator", "responsible_entity")
+        assessment = _int_param(self.request, "assessment")
+        if assessment is not None:
+            qs = qs.filter(assessment_id=assessment)
+        return qs.order_by("assessment_id", "indicator__order", "order", "pk")
+
+    def get_object(self) -> ActionPoint:
+        return get_action_point_for_user(self.request.user, int(self.kwargs["pk"]))
+
+    def _fields(self, values: dict[str, Any], assessment: Assessment) -> dict[str, Any]:
+        indicator = Indicator.objects.filter(
+            framework_id=assessment.framework_id, code=values.pop("indicator")
+        ).first()
+        if indicator is None:
+            raise ValidationError({"indicator": ["Unknown PI code for this framework."]})
+        acronym = values.pop("responsible_entity", "")
+        entity = UNEntity.objects.filter(acronym=acronym).first() if acronym else None
+        if acronym and entity is None:
+            raise ValidationError({"responsible_entity": ["Unknown UN entity."]})
+        return {**values, "indicator": indicator, "responsible_entity": entity}
+
+    @extend_schema(request=ActionPointInputSerializer, responses={201: ActionPointSerializer})
+    def create(self, request: Request) -> Response:
+        data = ActionPointInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        assessment = get_assessment_for_user(request.user, pk=values.pop("assessment"), write=True)
+        try:
+            point = services.create_action_point(
+                assessment=assessment, by=request.user, **self._fields(values, assessment)
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(ActionPointSerializer(point).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ActionPointInputSerializer, responses=ActionPointSerializer)
+    def update(self, request: Request, pk: str | None = None) -> Response:
+        point = get_action_point_for_user(request.user, int(pk or 0), write=True)
+        data = ActionPointInputSerializer(data={**request.data, "assessment": point.assessment_id})
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.pop("assessment")
+        try:
+            services.update_action_point(
+                action_point=point, by=request.user, **self._fields(values, point.assessment)
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(ActionPointSerializer(point).data)
+
+    @extend_schema(request=ReasonSerializer, responses=ActionPointSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        point = get_action_point_for_user(request.user, int(pk or 0), write=True)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.withdraw_action_point(
+                action_point=point, by=request.user, reason=data.validated_data["reason"]
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(ActionPointSerializer(point).data)
+
+
+class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = CommentSerializer
+    queryset = Comment.objects.none()
+
+    def get_queryset(self) -> QuerySet[Comment]:
+        qs = Comment.objects.filter(
+            indicator_assessment__assessment__in=selectors.assessments_visible_to(self.request.user)
+        )
+        row = _int_param(self.request, "pi_rating")
+        if row is not None:
+            qs = qs.filter(indicator_assessment_id=row)
+        return qs.order_by("created_at", "pk")
+
+    def get_object(self) -> Comment:
+        return get_comment_for_user(self.request.user, int(self.kwargs["pk"]))
+
+    @extend_schema(request=CommentInputSerializer, responses={201: CommentSerializer})
+    def create(self, request: Request) -> Response:
+        data = CommentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        row = get_indicator_assessment_for_user(request.user, pk=values["pi_rating"])
+        assessment = row.assessment
+        if not can_comment(request.user, assessment):
+            return Response(
+                {"detail": "You cannot comment on this assessment."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        if values["proposed_rating"] and not can_review_team(request.user, assessment.country_team):
+            return Response(
+                {"detail": "Only UN Women reviewers propose ratings."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        parent = get_comment_for_user(request.user, values["parent"]) if values["parent"] else None
+        try:
+            comment = services.add_comment(
+                row=row,
+                by=request.user,
+                body=values["body"],
+                parent=parent,
+                proposed_rating=values["proposed_rating"],
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=CommentSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str | None = None) -> Response:
+        comment = get_comment_for_user(request.user, int(pk or 0), write=True)
+        thread = services.resolve_comment(comment=comment, by=request.user)
+        return Response(CommentSerializer(thread).data)

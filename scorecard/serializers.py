@@ -1,0 +1,220 @@
+"""API input and output shapes. Output serializers only read; input serializers only validate;
+the views hand validated input to the same services the HTML pages use."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from core.models import CountryTeam
+
+from .models import (
+    ActionPoint,
+    Assessment,
+    Comment,
+    Evidence,
+    Framework,
+    IndicatorAssessment,
+    Rating,
+)
+from .workflow import TRANSITIONS
+
+
+class CountryTeamSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.code")
+
+    class Meta:
+        model = CountryTeam
+        fields = ["id", "code", "name", "region", "cf_name", "cf_start_year", "cf_end_year"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Framework
+        fields = ["id", "version", "name", "is_current"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    country_team = serializers.CharField(source="country_team.code")
+    framework = serializers.CharField(source="framework.version")
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "country_team",
+            "year",
+            "kind",
+            "framework",
+            "status",
+            "process_description",
+            "participation",
+            "additional_comments",
+            "updated_at",
+        ]
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=sorted(TRANSITIONS))
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    indicators = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+
+class QualityCheckSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    blocking = serializers.BooleanField()
+    indicator_code = serializers.CharField()
+
+
+class IndicatorAssessmentSerializer(serializers.ModelSerializer):
+    assessment = serializers.PrimaryKeyRelatedField(read_only=True)
+    code = serializers.CharField(source="indicator.code")
+    title = serializers.CharField(source="indicator.short_title")
+
+    class Meta:
+        model = IndicatorAssessment
+        fields = [
+            "id",
+            "assessment",
+            "code",
+            "title",
+            "rating",
+            "suggested_rating",
+            "criteria_met",
+            "numeric_value",
+            "findings",
+            "explanation",
+            "override_justification",
+            "means_of_verification",
+            "reassessed",
+            "carried_from_year",
+            "version",
+            "updated_at",
+        ]
+
+
+class RatingInputSerializer(serializers.Serializer):
+    rating = serializers.ChoiceField(choices=Rating.choices, allow_blank=True)
+    criteria_met = serializers.ListField(child=serializers.CharField(), default=list)
+    numeric_value = serializers.DecimalField(
+        max_digits=6, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    findings = serializers.DictField(child=serializers.CharField(allow_blank=True), default=dict)
+    explanation = serializers.CharField(required=False, allow_blank=True, default="")
+    override_justification = serializers.CharField(required=False, allow_blank=True, default="")
+    means_of_verification = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        help_text="The version you read; a newer one means someone else saved in between."
+    )
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    pi_rating = serializers.PrimaryKeyRelatedField(source="indicator_assessment", read_only=True)
+    category = serializers.CharField(source="category.name", default=None)
+    entity = serializers.CharField(source="entity.acronym", default=None)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "pi_rating",
+            "title",
+            "category",
+            "entity",
+            "url",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by_name",
+            "uploaded_at",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "download_url",
+        ]
+
+    def get_download_url(self, obj: Evidence) -> str | None:
+        return f"/evidence/{obj.pk}/download/" if obj.file else None
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    pi_rating = serializers.IntegerField()
+    title = serializers.CharField(max_length=300)
+    category = serializers.CharField(required=False, allow_blank=True, default="")
+    entity = serializers.CharField(required=False, allow_blank=True, default="")
+    url = serializers.URLField(required=False, allow_blank=True, default="")
+    file = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ActionPointSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator.code")
+    responsible_entity = serializers.CharField(
+        source="responsible_entity.acronym", default=None, allow_null=True, required=False
+    )
+
+    class Meta:
+        model = ActionPoint
+        fields = [
+            "id",
+            "assessment",
+            "indicator",
+            "text",
+            "responsible_entity",
+            "responsible",
+            "timeline",
+            "resources",
+            "status",
+            "activities_year_1",
+            "activities_year_2",
+            "activities_year_3",
+            "activities_year_4",
+            "withdrawn_at",
+            "withdrawal_reason",
+        ]
+        read_only_fields = ["assessment", "withdrawn_at", "withdrawal_reason"]
+
+
+class ActionPointInputSerializer(serializers.Serializer):
+    assessment = serializers.IntegerField()
+    indicator = serializers.CharField()
+    text = serializers.CharField()
+    responsible_entity = serializers.CharField(required=False, allow_blank=True, default="")
+    responsible = serializers.CharField(required=False, allow_blank=True, default="")
+    timeline = serializers.DateField(required=False, allow_null=True, default=None)
+    resources = serializers.CharField(required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(choices=ActionPoint.Status.choices, default="not_started")
+    activities_year_1 = serializers.CharField(required=False, allow_blank=True, default="")
+    activities_year_2 = serializers.CharField(required=False, allow_blank=True, default="")
+    activities_year_3 = serializers.CharField(required=False, allow_blank=True, default="")
+    activities_year_4 = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    pi_rating = serializers.PrimaryKeyRelatedField(source="indicator_assessment", read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "pi_rating",
+            "parent",
+            "author_name",
+            "body",
+            "proposed_rating",
+            "created_at",
+            "resolved_at",
+        ]
+
+
+class CommentInputSerializer(serializers.Serializer):
+    pi_rating = serializers.IntegerField()
+    body = serializers.CharField()
+    parent = serializers.IntegerField(required=False, allow_null=True, default=None)
+    proposed_rating = serializers.ChoiceField(
+        choices=Rating.choices, required=False, allow_blank=True, default=""
+    )
