@@ -536,7 +536,12 @@ def row_history(row: IndicatorAssessment) -> list[dict[str, Any]]:
         changes = []
         if older is not None:
             delta = newer.diff_against(older, excluded_fields=["version", "updated_by"])
-            changes = [(c.field, c.old, c.new) for c in delta.changes]
+            # diff_against walks a set of field names: order the changes as the model does.
+            order = {f.name: i for i, f in enumerate(IndicatorAssessment._meta.fields)}
+            changes = [
+                (c.field, c.old, c.new)
+                for c in sorted(delta.changes, key=lambda c: order.get(c.field, len(order)))
+            ]
         user = newer.history_user
         who = (user.get_full_name() or user.get_username()) if user else _("System")
         entries.append({"record": newer, "who": who, "changes": changes, "created": older is None})

@@ -567,6 +567,8 @@ def create_action_point(*, assessment: Assessment, by: User, **fields: Any) -> A
 
 
 def update_action_point(*, action_point: ActionPoint, by: User, **fields: Any) -> ActionPoint:
+    if action_point.withdrawn_at is not None:
+        raise ValidationError(_("A withdrawn action point cannot be changed."))
     for name, value in fields.items():
         if name not in ACTION_POINT_FIELDS:
             raise TypeError(name)

@@ -43,7 +43,6 @@ from .forms import (
 from .models import Assessment, IndicatorAssessment, Rating, ReopenRequest
 from .permissions import (
     can_comment,
-    can_coordinate_assessment,
     can_edit_assessment,
     can_view_assessment,
     get_action_point_for_user,
@@ -151,7 +150,6 @@ def assessment_overview(request: HttpRequest, code: str, year: int) -> HttpRespo
             ),
             "can_decide_reopen": can_review_team(request.user, assessment.country_team),
             "can_edit": can_edit_assessment(request.user, assessment),
-            "can_coordinate": can_coordinate_assessment(request.user, assessment),
         },
     )
 
@@ -507,6 +505,8 @@ def action_plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @login_required
 def action_point_edit(request: HttpRequest, pk: int) -> HttpResponse:
     point = get_action_point_for_user(request.user, pk, write=True)
+    if point.withdrawn_at is not None:
+        raise PermissionDenied  # withdrawn points stay as they were, for the history
     assessment = point.assessment
     form = ActionPointForm(request.POST or None, instance=point, assessment=assessment)
     if request.method == "POST" and form.is_valid():

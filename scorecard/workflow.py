@@ -34,7 +34,8 @@ from .models import Assessment, Indicator, ReopenRequest, WorkflowEvent
 
 Status = Assessment.Status
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
-# Reviewers see work that has reached UN Women at least once; drafts stay the team's.
+# Reviewers see work while it is with UN Women or decided by them (submitted, in review,
+# returned, approved); drafts and work awaiting the UNCT's endorsement stay the team's.
 REVIEWER_VISIBLE = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.APPROVED})
 
 
@@ -332,5 +333,7 @@ def notify_reopen_decided(request: ReopenRequest) -> int:
         "year": assessment.year,
         "decision": request.get_decision_display().lower(),
     }
-    body = f"{request.decided_by_name}: {request.decision_comment}\n\n{_link(assessment)}"
+    decision = request.get_decision_display()
+    comment = f"\n\n{request.decision_comment}" if request.decision_comment else ""
+    body = f"{request.decided_by_name}: {decision}.{comment}\n\n{_link(assessment)}"
     return send_mail(subject, body, None, [request.requested_by.email])
