@@ -1,4 +1,4 @@
-"""Thin Celery wrappers around the services (for a beat schedule; nothing schedules them yet)."""
+"""Thin Celery wrappers around the services (scheduled by CELERY_BEAT_SCHEDULE in settings)."""
 
 from celery import shared_task
 from django.utils import timezone

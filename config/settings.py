@@ -8,6 +8,7 @@ REDIS_URL switches to PostgreSQL and a real Celery broker; nothing else changes.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -152,6 +153,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic jobs (celery beat): remind Generation Equality commitment makers whose progress report
+# for last year is missing, on the first of each month (a maker is reminded once per year).
+CELERY_BEAT_SCHEDULE = {
+    "remind-missing-commitment-reports": {
+        "task": "commitments.tasks.remind_missing_reports",
+        "schedule": crontab(day_of_month="1", hour="6", minute="0"),
+    },
+}
 
 CACHES = {
     "default": (

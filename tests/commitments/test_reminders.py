@@ -128,3 +128,18 @@ def test_celery_task_is_a_thin_wrapper(scene):
 
     assert remind_missing_reports(year=YEAR) == 1
     assert remind_missing_reports(year=YEAR) == 0
+
+
+def test_reminders_are_scheduled_monthly_by_celery_beat(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["remind-missing-commitment-reports"]
+
+    assert entry["task"] == "commitments.tasks.remind_missing_reports"
+    assert entry["schedule"].day_of_month == {1}
+
+
+def test_the_scheduled_task_exists():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+
+    assert "commitments.tasks.remind_missing_reports" in app.tasks
