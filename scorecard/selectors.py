@@ -528,24 +528,68 @@ def comment_threads(row: IndicatorAssessment) -> list[Comment]:
     )
 
 
-def row_history(row: IndicatorAssessment) -> list[dict[str, Any]]:
-    """Every saved version of the PI row, newest first, with the fields that changed."""
-    records = list(row.history.select_related("history_user").order_by("-history_date"))
+HISTORY_IGNORED = ["version", "updated_by", "order"]
+
+
+def _history_entries(records: list[Any], model: Any, subject: Any) -> list[dict[str, Any]]:
+    """Entries for the saved versions of objects of one model, each diffed against the previous
+    version of the same object. `records` are newest first; `subject` labels an object."""
+    order = {f.name: i for i, f in enumerate(model._meta.fields)}
+    previous: dict[int, Any] = {}
     entries = []
-    for newer, older in zip(records, [*records[1:], None], strict=False):
+    for record in reversed(records):  # oldest first, so each knows the one before it
+        older = previous.get(record.id)
         changes = []
         if older is not None:
-            delta = newer.diff_against(older, excluded_fields=["version", "updated_by"])
+            delta = record.diff_against(older, excluded_fields=HISTORY_IGNORED)
             # diff_against walks a set of field names: order the changes as the model does.
-            order = {f.name: i for i, f in enumerate(IndicatorAssessment._meta.fields)}
             changes = [
                 (c.field, c.old, c.new)
                 for c in sorted(delta.changes, key=lambda c: order.get(c.field, len(order)))
             ]
-        user = newer.history_user
-        who = (user.get_full_name() or user.get_username()) if user else _("System")
-        entries.append({"record": newer, "who": who, "changes": changes, "created": older is None})
+        previous[record.id] = record
+        user = record.history_user
+        entries.append(
+            {
+                "record": record,
+                "subject": subject(record),
+                "who": (user.get_full_name() or user.get_username()) if user else _("System"),
+                "changes": changes,
+                "created": older is None,
+            }
+        )
     return entries
+
+
+def row_history(row: IndicatorAssessment) -> list[dict[str, Any]]:
+    """The PI's audit trail, newest first: every saved version of its rating and findings, of
+    its evidence and of its action points, with who, when and the fields that changed."""
+    entries = _history_entries(
+        list(row.history.select_related("history_user").order_by("-history_date")),
+        IndicatorAssessment,
+        lambda r: _("Rating and findings"),
+    )
+    entries += _history_entries(
+        list(
+            Evidence.history.filter(indicator_assessment_id=row.pk)
+            .select_related("history_user")
+            .order_by("-history_date")
+        ),
+        Evidence,
+        lambda r: _("Evidence: %(title)s") % {"title": r.title},
+    )
+    entries += _history_entries(
+        list(
+            ActionPoint.history.filter(
+                assessment_id=row.assessment_id, indicator_id=row.indicator_id
+            )
+            .select_related("history_user")
+            .order_by("-history_date")
+        ),
+        ActionPoint,
+        lambda r: _("Action point: %(text)s") % {"text": r.text[:80]},
+    )
+    return sorted(entries, key=lambda e: e["record"].history_date, reverse=True)
 
 
 @dataclass(frozen=True)

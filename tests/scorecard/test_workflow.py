@@ -1136,3 +1136,30 @@ def test_axes_five_failures_lock_out_even_the_right_password(client, iat):
     home = client.get("/")
     assert home.status_code == 302
     assert home["Location"] == "/accounts/login/?next=/"
+
+
+def test_pi_history_includes_its_evidence_and_action_points(client, iat, assessment):
+    row = assessment.indicator_assessments.get(indicator__code="2.2")
+    evidence = services.add_evidence(
+        row=row, by=iat, title="UNCG plan", category=None, url="https://example.org/plan"
+    )
+    services.withdraw_evidence(evidence=evidence, by=iat, reason="Superseded by the 2023 plan")
+    point = services.create_action_point(
+        assessment=assessment, by=iat, indicator=row.indicator, text="Run a joint campaign"
+    )
+    services.update_action_point(action_point=point, by=iat, status="completed")
+
+    entries = selectors.row_history(row)
+
+    subjects = [(e["subject"], e["created"]) for e in entries]
+    assert subjects[:4] == [
+        ("Action point: Run a joint campaign", False),
+        ("Action point: Run a joint campaign", True),
+        ("Evidence: UNCG plan", False),
+        ("Evidence: UNCG plan", True),
+    ]
+    assert ("status", "not_started", "completed") in entries[0]["changes"]
+    assert ("withdrawal_reason", "", "Superseded by the 2023 plan") in entries[2]["changes"]
+    client.force_login(iat)
+    history = page(client.get("/teams/KAZ/2022/pi/2.2/")).find(data_testid="history").text()
+    assert "Evidence: UNCG plan" in history
