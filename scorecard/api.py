@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -55,6 +55,8 @@ from .serializers import (
     QualityCheckSerializer,
     RatingInputSerializer,
     ReasonSerializer,
+    ReopenDecisionSerializer,
+    ReopenRequestSerializer,
     TransitionInputSerializer,
 )
 
@@ -146,6 +148,48 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     def document(self, request: Request, pk: str | None = None) -> Response:
         """The assessment as its JSON exchange document (docs/formats.md)."""
         return Response(selectors.assessment_document(self.get_object()))
+
+    @extend_schema(request=ReasonSerializer, responses={201: ReopenRequestSerializer})
+    @action(detail=True, methods=["post"], url_path="reopen-request")
+    def reopen_request(self, request: Request, pk: str | None = None) -> Response:
+        """Ask UN Women to reopen an approved assessment (coordinator or Resident Coordinator)."""
+        assessment = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            reopen = workflow.request_reopen(
+                assessment=assessment, by=request.user, reason=data.validated_data["reason"]
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(ReopenRequestSerializer(reopen).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReopenDecisionSerializer, responses=ReopenRequestSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"reopen-requests/(?P<request_id>[0-9]+)/decide",
+    )
+    def decide_reopen(
+        self, request: Request, pk: str | None = None, request_id: str | None = None
+    ) -> Response:
+        """A reviewer grants (back to the team, returned) or refuses (with a reason)."""
+        assessment = self.get_object()
+        reopen = assessment.reopen_requests.filter(pk=int(request_id or 0)).first()
+        if reopen is None:
+            raise NotFound
+        data = ReopenDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            workflow.decide_reopen(
+                reopen_request=reopen,
+                by=request.user,
+                grant=data.validated_data["grant"],
+                comment=data.validated_data["comment"],
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(ReopenRequestSerializer(reopen).data)
 
 
 class PIRatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

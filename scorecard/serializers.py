@@ -218,3 +218,18 @@ class CommentInputSerializer(serializers.Serializer):
     proposed_rating = serializers.ChoiceField(
         choices=Rating.choices, required=False, allow_blank=True, default=""
     )
+
+
+class ReopenRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+    requested_by_name = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    decision = serializers.CharField()
+    decided_by_name = serializers.CharField()
+    decision_comment = serializers.CharField()
+
+
+class ReopenDecisionSerializer(serializers.Serializer):
+    grant = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

@@ -378,3 +378,28 @@ def test_api_lists_cost_the_same_for_1_and_30_items(
 
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_reopen_request_and_decision_through_the_api(api, coordinator, iat, reviewer, kaz_2022):
+    set_status(kaz_2022, "approved")
+    url = f"/api/v1/assessments/{kaz_2022.pk}/reopen-request/"
+
+    by_member = as_user(api, iat).post(url, {"reason": "Typo"}, format="json")
+    asked = as_user(APIClient(), coordinator).post(
+        url, {"reason": "PI 4.3 used last year's staffing figures."}, format="json"
+    )
+    decide = f"/api/v1/assessments/{kaz_2022.pk}/reopen-requests/{asked.json()['id']}/decide/"
+    refused_without_reason = as_user(APIClient(), reviewer).post(
+        decide, {"grant": False}, format="json"
+    )
+    granted = as_user(APIClient(), reviewer).post(decide, {"grant": True}, format="json")
+
+    assert by_member.status_code == 403
+    assert asked.status_code == 201
+    assert asked.json()["decision"] == "pending"
+    assert refused_without_reason.status_code == 400
+    assert refused_without_reason.json() == {"comment": ["Say why the request is refused."]}
+    assert granted.status_code == 200
+    assert granted.json()["decision"] == "granted"
+    kaz_2022.refresh_from_db()
+    assert kaz_2022.status == "returned"
