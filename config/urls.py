@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("scorecard.urls")),
+    path("dashboards/", include("scorecard.dashboard_urls")),
     path("parity/", include("parity.urls")),
     path("commitments/", include("commitments.urls")),
 ]

@@ -24,6 +24,7 @@ from core.permissions import (
     can_coordinate_team,
     can_endorse_for_team,
     can_review_team,
+    can_view_global,
     country_teams_visible_to,
     get_country_team_for_user,
     team_roles,
@@ -79,7 +80,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scorecard/home.html",
-        {"rows": rows, "waiting": selectors.waiting_for(request.user)},
+        {
+            "rows": rows,
+            "waiting": selectors.waiting_for(request.user),
+            "can_view_global": can_view_global(request.user),
+        },
     )
 
 

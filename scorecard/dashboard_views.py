@@ -1,0 +1,265 @@
+"""Dashboards (issue 7): a team's ratings over the years, the picture across country teams for
+UN Women reviewers and administrators, and their CSV and Excel exports.
+
+Thin, as the other views: the permission gate, the filter, the selectors of scorecard.dashboards,
+render. The same querystring drives the global page and its exports, so an export holds exactly
+what the page counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.models import CountryTeam, Region
+from core.permissions import can_view_team, get_country_team_for_user
+
+from . import dashboards
+from .dashboards import COUNTED, GlobalFilter, GlobalScope
+from .models import Assessment, Rating
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+STATUS_BADGES = {
+    dashboards.NO_ASSESSMENT: "text-bg-light border",
+    Assessment.Status.DRAFT: "text-bg-secondary",
+    Assessment.Status.AWAITING_ENDORSEMENT: "text-bg-warning",
+    Assessment.Status.SUBMITTED: "text-bg-info",
+    Assessment.Status.IN_REVIEW: "text-bg-primary",
+    Assessment.Status.RETURNED: "text-bg-danger",
+    Assessment.Status.APPROVED: "text-bg-success",
+}
+CHANGE_LABELS = {
+    dashboards.IMPROVED: gettext_lazy("Improved"),
+    dashboards.SAME: gettext_lazy("Same"),
+    dashboards.REGRESSED: gettext_lazy("Regressed"),
+    dashboards.NOT_COMPARABLE: gettext_lazy("Not comparable (not rated)"),
+}
+SELECT = {"class": "form-select form-select-sm"}
+
+
+class GlobalFilterForm(forms.Form):
+    """Region and year of the global dashboard (and of its exports), within the viewer's scope."""
+
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("Region"),
+        queryset=Region.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=gettext_lazy("All my regions"),
+        widget=forms.Select(attrs=SELECT),
+    )
+    year = forms.TypedChoiceField(
+        label=gettext_lazy("Year"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    def __init__(self, *args: Any, scope: GlobalScope, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = scope.regions()
+        self.fields["year"].choices = [(year, str(year)) for year in years]
+
+
+def _global_filter(
+    request: HttpRequest, scope: GlobalScope, years: list[int]
+) -> tuple[GlobalFilterForm, GlobalFilter | None]:
+    """The form and what it selects; None when a value is not one the viewer may choose.
+
+    With no year given, the latest year with an assessment the viewer may see.
+    """
+    data = request.GET.copy()
+    if not data.get("year") and years:
+        data["year"] = str(years[0])
+    form = GlobalFilterForm(data, scope=scope, years=years)
+    if not form.is_valid():
+        return form, None
+    return form, GlobalFilter(region=form.cleaned_data["region"], year=form.cleaned_data["year"])
+
+
+def _export(what: str, fmt: str, assessments: Any, stem: str) -> HttpResponse:
+    """CSV streamed row by row (large sets), or an .xlsx workbook, of ratings or action plans."""
+    if what not in dashboards.EXPORTS or fmt not in CONTENT_TYPES:
+        raise Http404
+    header, rows = dashboards.EXPORTS[what]
+    response: HttpResponse | StreamingHttpResponse
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            dashboards.csv_chunks(header, rows(assessments)), content_type=CONTENT_TYPES[fmt]
+        )
+    else:
+        body = dashboards.xlsx_bytes(header, rows(assessments), title=what)
+        response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"unct-swap-{what}-{stem}.{fmt}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Team dashboard -------------------------------------------------------------------------
+
+
+def _pi_link(team: CountryTeam) -> Any:
+    base = reverse("scorecard:team", kwargs={"code": team.code})
+    return lambda year, pi: f"{base}{year}/pi/{pi}/"
+
+
+def _rating_label(value: str) -> str:
+    return str(Rating(value).label) if value in Rating.values else ""
+
+
+@login_required
+def team_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    """Ratings per PI over the years, and the progress since the latest comprehensive assessment.
+
+    Members see every assessment; reviewers of the team's region see its submitted work; anyone
+    else gets 404 (get_country_team_for_user).
+    """
+    team = get_country_team_for_user(request.user, code)
+    history = dashboards.team_history(dashboards.team_assessments(request.user, team))
+    progress = dashboards.progress_since_comprehensive(history)
+    return render(
+        request,
+        "dashboards/team.html",
+        {
+            "team": team,
+            "history": history,
+            "heatmap": dashboards.heatmap(
+                history,
+                chart_id="heatmap",
+                title=_("%(team)s: ratings per PI and year") % {"team": team.name},
+                href_for=_pi_link(team),
+            )
+            if history.years
+            else None,
+            "progress": progress,
+            "progress_rows": [
+                (
+                    row,
+                    _rating_label(row.baseline),
+                    _rating_label(row.latest),
+                    CHANGE_LABELS[row.change],
+                )
+                for row in progress.rows
+            ]
+            if progress
+            else [],
+            "sees_drafts": can_view_team(request.user, team.pk),
+            "crumb": _("Dashboard"),
+        },
+    )
+
+
+@login_required
+def team_export(request: HttpRequest, code: str, what: str, fmt: str) -> HttpResponse:
+    """What the team dashboard shows: every assessment of the team the user may see."""
+    team = get_country_team_for_user(request.user, code)
+    return _export(what, fmt, dashboards.team_assessments(request.user, team), team.code)
+
+
+# --- Global dashboard -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    code: str
+    name: str
+    region: str
+    kind: str
+    status: str
+    label: str
+    badge: str
+    dashboard_href: str
+    assessment_href: str  # "" when there is no assessment the viewer may open
+
+
+def _team_rows(scope: GlobalScope, statuses: list[dashboards.TeamStatus]) -> list[TeamRow]:
+    """The status table's rows, links built from one reverse() each (up to ~200 rows)."""
+    labels = {key: dashboards.status_label(scope, key) for key in dashboards.status_keys(scope)}
+    kinds = {kind.value: str(kind.label) for kind in Assessment.Kind}
+    dashboard = reverse("dashboards:team", kwargs={"code": "CODE"}).replace("CODE", "{code}")
+    overview = reverse("scorecard:assessment", kwargs={"code": "CODE", "year": 1}).replace(
+        "CODE/1/", "{code}/{year}/"
+    )
+    return [
+        TeamRow(
+            code=item.team.code,
+            name=item.team.name,
+            region=item.team.region.name,
+            kind=kinds.get(item.kind, ""),
+            status=item.status,
+            label=labels[item.status],
+            badge=STATUS_BADGES[item.status],
+            dashboard_href=dashboard.format(code=item.team.code),
+            assessment_href=overview.format(code=item.team.code, year=item.year)
+            if item.kind
+            else "",
+        )
+        for item in statuses
+    ]
+
+
+@login_required
+def global_dashboard(request: HttpRequest) -> HttpResponse:
+    """Across country teams: shares per level per PI, teams by region, workflow status."""
+    scope = dashboards.global_scope(request.user)
+    years = dashboards.available_years(scope)
+    form, selected = _global_filter(request, scope, years)
+    context: dict[str, Any] = {"form": form, "scope": scope, "selected": selected}
+    if selected is not None and selected.year is not None:
+        shares = dashboards.level_shares(scope, selected)
+        statuses = dashboards.team_statuses(scope, selected)
+        keys = dashboards.status_keys(scope)
+        regions, total = dashboards.region_summaries(statuses, keys)
+        region_label = selected.region.name if selected.region else _("all my regions")
+        context.update(
+            share_chart=dashboards.share_chart(
+                shares.get(selected.year, []),
+                chart_id="shares",
+                title=_("Share of country teams at each level, %(year)s, %(where)s")
+                % {"year": selected.year, "where": region_label},
+            ),
+            trends=dashboards.trend_charts(shares, prefix="trend"),
+            trend_years=sorted(shares),
+            counted=sum(1 for s in statuses if s.status in COUNTED),
+            status_columns=[(key, dashboards.status_label(scope, key)) for key in keys],
+            status_totals=[
+                (key, dashboards.status_label(scope, key), STATUS_BADGES[key], total.counts[key])
+                for key in keys
+            ],
+            region_rows=[(r, [r.counts[k] for k in keys]) for r in regions],
+            total_row=[total.counts[k] for k in keys],
+            total_teams=total.teams,
+            team_rows=_team_rows(scope, statuses),
+            querystring=form.data.urlencode(),
+        )
+    return render(request, "dashboards/global.html", context)
+
+
+@login_required
+def global_export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
+    """The assessments the global page counts for the same filter (submitted or later)."""
+    scope = dashboards.global_scope(request.user)
+    years = dashboards.available_years(scope)
+    _form, selected = _global_filter(request, scope, years)
+    if selected is None or selected.year is None:
+        assessments = Assessment.objects.none()
+        stem = "none"
+    else:
+        assessments = dashboards.counted_assessments(scope, selected)
+        stem = f"{selected.region.code if selected.region else 'all-regions'}-{selected.year}"
+    return _export(what, fmt, assessments, stem)
