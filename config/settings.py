@@ -160,7 +160,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commitments.tasks.remind_missing_reports",
         "schedule": crontab(day_of_month="1", hour="6", minute="0"),
     },
+    # Report requests the broker missed (it was down) are sent again.
+    "dispatch-queued-reports": {
+        "task": "scorecard.tasks.dispatch_queued_reports",
+        "schedule": 60.0,
+    },
 }
+# Redis redelivers unacknowledged messages after this; above the report task's 120 s hard limit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KB
+REPORT_LEASE_SECONDS = env.int("REPORT_LEASE_SECONDS", default=150)
+REPORT_REDISPATCH_SECONDS = env.int("REPORT_REDISPATCH_SECONDS", default=10)
 
 CACHES = {
     "default": (
@@ -242,6 +253,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # django-axes reports every successful login at INFO; keep its lockouts (WARNING) only.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -31,7 +31,7 @@ from core.permissions import (
 )
 from parity.selectors import pi43_summary
 
-from . import selectors, services, workflow
+from . import reports, selectors, services, workflow
 from .forms import (
     ActionPointForm,
     AssessmentProcessForm,
@@ -630,3 +630,60 @@ def action_point_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(
         "scorecard:action_plan", code=point.assessment.country_team.code, year=point.assessment.year
     )
+
+
+# --- The PDF report (issue 4): request, status, download ------------------------------------
+
+
+@login_required
+def report_card(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The overview's Report card (loaded by htmx), or a page of its own without JavaScript."""
+    assessment = get_assessment_for_user(request.user, code, year)
+    template = "scorecard/_report_card.html" if request.htmx else "scorecard/report.html"
+    context = {
+        "assessment": assessment,
+        "team": assessment.country_team,
+        "card": reports.report_card(assessment),
+    }
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def report_request(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Anyone who may see the assessment may ask for its PDF; unchanged data is served at once."""
+    assessment = get_assessment_for_user(request.user, code, year)
+    job = reports.request_report(assessment=assessment, by=request.user)
+    job.refresh_from_db()  # embedded mode renders on commit: show where it is now
+    if request.htmx:
+        return render(request, "scorecard/_report_status.html", {"job": job})
+    messages.success(
+        request,
+        _("Your PDF report is requested: %(status)s.")
+        % {"status": job.get_status_display().lower()},
+    )
+    return redirect("scorecard:report", code=code, year=year)
+
+
+@login_required
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's state, polled every 2 s while it is queued or rendering."""
+    job = reports.get_report_job_for_user(request.user, pk)
+    reports.ensure_dispatched(job)
+    return render(request, "scorecard/_report_status.html", {"job": job})
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The only way to a report file: after the permission gate, never from a public URL."""
+    job = reports.get_report_job_for_user(request.user, pk)
+    if job.status != reports.Status.DONE or not job.file:
+        raise Http404
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=reports.download_name(job),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

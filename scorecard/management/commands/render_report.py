@@ -1,0 +1,51 @@
+"""Operators' CLI: `python manage.py render_report KAZ 2022 --out report.pdf`.
+
+Renders the assessment's current report in this process (no job, no worker, nothing stored) and
+writes it to a file; `--html` also writes the HTML WeasyPrint laid out.
+"""
+
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from scorecard import reports
+from scorecard.models import Assessment
+
+
+class Command(BaseCommand):
+    help = "Render one assessment's PDF report (country team code and year) to a file."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("code", help="Country team ISO code, e.g. KAZ")
+        parser.add_argument("year", type=int)
+        parser.add_argument("--out", type=Path, required=True, help="The PDF file to write.")
+        parser.add_argument("--html", type=Path, help="Also write the report's HTML here.")
+
+    def handle(
+        self,
+        *args: object,
+        code: str,
+        year: int,
+        out: Path,
+        html: Path | None,
+        **options: object,
+    ) -> None:
+        assessment = (
+            Assessment.objects.select_related("country_team__region", "framework")
+            .filter(country_team__code=code.upper(), year=year)
+            .first()
+        )
+        if assessment is None:
+            raise CommandError(f"No assessment for {code.upper()} {year}.")
+        started = time.perf_counter()
+        data = reports.report_input(assessment)
+        text, made = reports.render_input(data)
+        seconds = time.perf_counter() - started
+        out.write_bytes(made.content)
+        if html:
+            html.write_text(text, encoding="utf-8")
+        self.stdout.write(
+            f"{out}: {made.pages} pages, {len(made.content)} bytes, {seconds:.2f} s, "
+            f"content hash {reports.content_hash(data)}"
+        )
