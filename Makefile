@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install setup clean bench bench-scale
+.PHONY: run test lint install setup clean bench bench-report bench-scale
 
 $(STAMP): requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,25 +35,27 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The PDF report's figures (docs/report.md): a fresh SQLite database in /tmp with the demo data,
-# or the database DATABASE_URL names. One figure per line, `name: value unit`.
+# Benchmarks, one figure per line (`name: value unit`): first the PDF report's (docs/report.md),
+# then the pages, the API lists and a load run at the size of the whole system (docs/dashboards.md).
+bench: bench-report bench-scale
+
+# The report: a fresh SQLite database in /tmp with the demo data, or the database DATABASE_URL names.
 BENCH_DB ?= sqlite:////tmp/unct-swap-bench.sqlite3
-bench: install
+bench-report: install
 	@if [ -z "$$DATABASE_URL" ]; then rm -f /tmp/unct-swap-bench.sqlite3; fi
 	@DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(PY) manage.py migrate --no-input -v 0
 	@DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(PY) manage.py setup_demo --no-users >/dev/null
 	@DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(PY) manage.py bench_report $(BENCH_ARGS)
 
-# Speed at the size of the whole system (docs/dashboards.md): 150 teams x 8 years, page timings,
-# then 200 Locust users against gunicorn on loopback. Use PostgreSQL (DATABASE_URL): SQLite locks
-# under concurrent saves.
+# 150 teams x 8 years (seed_synthetic), page and API timings in-process, then 200 Locust users
+# against gunicorn on loopback. Use PostgreSQL (DATABASE_URL): SQLite locks under concurrent saves.
+# REDIS_URL, when set, holds the sessions' cache as in production.
 BENCH_SCALE_DB ?= $(or $(DATABASE_URL),sqlite:///$(CURDIR)/bench.sqlite3)
 bench-scale: install
-	$(PY) -m pip install --quiet "locust>=2.40"
-	DATABASE_URL=$(BENCH_SCALE_DB) $(PY) manage.py migrate --no-input -v 0
-	DATABASE_URL=$(BENCH_SCALE_DB) $(PY) manage.py seed_synthetic --teams 150 --years 8 --reset
-	DATABASE_URL=$(BENCH_SCALE_DB) $(PY) bench/pages/run.py
-	DATABASE_URL=$(BENCH_SCALE_DB) PY=$(PY) sh bench/pages/load.sh
+	@DATABASE_URL=$(BENCH_SCALE_DB) $(PY) manage.py migrate --no-input -v 0
+	@DATABASE_URL=$(BENCH_SCALE_DB) $(PY) manage.py seed_synthetic --teams 150 --years 8 --reset
+	@DATABASE_URL=$(BENCH_SCALE_DB) $(PY) bench/pages/run.py
+	@DATABASE_URL=$(BENCH_SCALE_DB) PY=$(PY) sh bench/pages/load.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 bench.sqlite3 media staticfiles .demo-password

@@ -16,7 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -185,6 +187,28 @@ class TeamRow:
     badge: str
     dashboard_href: str
     assessment_href: str  # "" when there is no assessment the viewer may open
+
+    def markup(self) -> SafeString:
+        """The row as HTML: up to ~200 rows of 9 values, built here rather than in the
+        template (the template language took ~15 ms for them)."""
+        badge = format_html('<span class="badge {}">{}</span>', self.badge, self.label)
+        if self.assessment_href:
+            badge = format_html(
+                '<a href="{}" class="text-decoration-none">{}</a>', self.assessment_href, badge
+            )
+        return format_html(
+            '<tr data-testid="team-status-row" data-team="{}" data-status="{}">'
+            '<td><a href="{}">{}</a> <span class="small text-muted">{}</span></td>'
+            "<td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            self.code,
+            self.status,
+            self.dashboard_href,
+            self.name,
+            self.code,
+            self.region,
+            self.kind,
+            badge,
+        )
 
 
 def _team_rows(scope: GlobalScope, statuses: list[dashboards.TeamStatus]) -> list[TeamRow]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.models import CountryTeam, Membership
 from core.permissions import ALL_REGIONS, can_view_team, is_admin, reviewer_regions, team_roles
 
+from .framework_cache import attach_framework_rows
 from .models import (
     ActionPoint,
     Assessment,
@@ -137,7 +138,6 @@ def assessment_overview(assessment: Assessment) -> list[DimensionGroup]:
     rows = (
         IndicatorAssessment.objects.filter(assessment=assessment)
         .select_related("indicator__dimension")
-        .prefetch_related("indicator__criteria")
         .annotate(
             evidence_count=Count("evidence", filter=ACTIVE_EVIDENCE),
             open_comments=Count(
@@ -147,6 +147,9 @@ def assessment_overview(assessment: Assessment) -> list[DimensionGroup]:
         )
         .order_by("indicator__order")
     )
+    rows = list(rows)
+    # The PIs' criteria (for the quality checks' letters): from memory, not a query per view.
+    attach_framework_rows([row.indicator for row in rows], assessment.framework)
     groups: dict[int, DimensionGroup] = {}
     for row in rows:
         row.assessment = assessment  # avoid a query per row in templates
@@ -184,13 +187,15 @@ def carried_source(row: IndicatorAssessment) -> IndicatorAssessment | None:
     )
 
 
-def evidence_for_row(row: IndicatorAssessment, *, withdrawn: bool = False) -> list[Evidence]:
-    """The PI's evidence in force, or (withdrawn=True) the evidence withdrawn from it."""
-    return list(
-        Evidence.objects.filter(
-            indicator_assessment=row, withdrawn_at__isnull=not withdrawn
-        ).select_related("category", "entity")
-    )
+def evidence_for_row(
+    row: IndicatorAssessment, *, withdrawn: bool = False, include_withdrawn: bool = False
+) -> list[Evidence]:
+    """The PI's evidence in force, or (withdrawn=True) the evidence withdrawn from it, or
+    (include_withdrawn=True) both in one query."""
+    qs = Evidence.objects.filter(indicator_assessment=row).select_related("category", "entity")
+    if not include_withdrawn:
+        qs = qs.filter(withdrawn_at__isnull=not withdrawn)
+    return list(qs)
 
 
 def action_points_for(

@@ -34,6 +34,11 @@ urlpatterns = [
         name="evidence_add",
     ),
     path(
+        "teams/<str:code>/<int:year>/pi/<str:pi>/open/<slug:part>/",
+        views.pi_part,
+        name="pi_part",
+    ),
+    path(
         "teams/<str:code>/<int:year>/pi/<str:pi>/comments/",
         views.comment_add,
         name="comment_add",

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from commitments.selectors import commitments_for_indicator_assessment
@@ -41,6 +42,7 @@ from .forms import (
     IndicatorAssessmentForm,
     NewAssessmentForm,
 )
+from .framework_cache import attach_framework_rows
 from .models import Assessment, IndicatorAssessment, Rating, ReopenRequest
 from .permissions import (
     can_comment,
@@ -284,6 +286,7 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
     editable = can_edit_assessment(request.user, assessment)
     form = extra.pop("form")
     rules = sorted(indicator.rules.all(), key=lambda r: Rating(r.level).rank)
+    evidence = selectors.evidence_for_row(row, include_withdrawn=True)
     suggestion, chosen = Rating(row.suggested_rating), row.rating
     if form.is_bound and hasattr(form, "cleaned_data"):
         # Re-shown after an error: suggest from what the user typed, not from what is saved.
@@ -302,12 +305,16 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
         "row": row,
         "indicator": indicator,
         "levels": _criteria_by_level(form, rules),
+        "text_fields": [
+            (form["override_justification"], 3),
+            (form["explanation"], 4),
+            (form["means_of_verification"], 4),
+        ],
         "carried_source": selectors.carried_source(row) if row.is_carried else None,
-        "evidence": selectors.evidence_for_row(row),
-        "withdrawn_evidence": selectors.evidence_for_row(row, withdrawn=True),
+        "evidence": [e for e in evidence if e.withdrawn_at is None],
+        "withdrawn_evidence": [e for e in evidence if e.withdrawn_at is not None],
         "return_reasons": selectors.return_reasons_for(row),
         "threads": selectors.comment_threads(row),
-        "history": selectors.row_history(row),
         "can_comment": can_comment(request.user, assessment),
         "can_propose": can_comment(request.user, assessment)
         and can_review_team(request.user, assessment.country_team),
@@ -322,9 +329,10 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
         ),
         "can_edit": editable,
         "locked": row.is_carried,
-        "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(indicator=indicator),
-        "action_point_form": extra.pop("action_point_form", None)
-        or ActionPointForm(assessment=assessment, initial={"indicator": indicator}),
+        # The add-evidence and add-action-point forms and the history load when opened
+        # (pi_part): rendering them on every view cost more than the rest of the page. A form
+        # is here only when re-shown with the user's input after an error.
+        "evidence_form": extra.pop("evidence_form", None),
         **extra,
     }
 
@@ -345,8 +353,8 @@ def _load_row(
     request: HttpRequest, code: str, year: int, pi: str, *, write: bool
 ) -> IndicatorAssessment:
     row = get_indicator_assessment_for_user(request.user, code, year, pi, write=write)
-    # One query each for criteria, rules and categories, whatever the PI.
-    prefetch_related_objects([row.indicator], "criteria", "rules", "evidence_categories")
+    # The PI's criteria, rules and categories: from this process's cache, or one query each.
+    attach_framework_rows(row.indicator, row.assessment.framework)
     return row
 
 
@@ -425,6 +433,48 @@ def indicator_reassess(request: HttpRequest, code: str, year: int, pi: str) -> H
     services.start_reassessment(row=row, by=request.user)
     messages.info(request, _("PI %(code)s is now being reassessed this year.") % {"code": pi})
     return redirect("scorecard:indicator", code=code, year=year, pi=pi)
+
+
+PI_PARTS = {
+    # name: (template of the part, page title, needs write access)
+    "evidence": ("scorecard/_evidence_form.html", gettext_lazy("Add evidence"), True),
+    "action-point": (
+        "scorecard/_action_point_form.html",
+        gettext_lazy("Add an action point"),
+        True,
+    ),
+    "history": ("scorecard/_history.html", gettext_lazy("History"), False),
+}
+
+
+@login_required
+def pi_part(request: HttpRequest, code: str, year: int, pi: str, part: str) -> HttpResponse:
+    """A section of the PI page loaded when opened: the fragment for htmx, otherwise a page
+    of its own, so that every link works without JavaScript too."""
+    if part not in PI_PARTS:
+        raise Http404
+    template, title, write = PI_PARTS[part]
+    row = _load_row(request, code, year, pi, write=write)
+    assessment = row.assessment
+    context: dict[str, Any] = {
+        "row": row,
+        "assessment": assessment,
+        "team": assessment.country_team,
+        "indicator": row.indicator,
+        "part_title": title,
+        "pi_url": reverse("scorecard:indicator", args=[assessment.country_team.code, year, pi]),
+    }
+    if part == "evidence":
+        context["evidence_form"] = EvidenceForm(indicator=row.indicator)
+    elif part == "action-point":
+        context["action_point_form"] = ActionPointForm(
+            assessment=assessment, initial={"indicator": row.indicator}
+        )
+    else:
+        context["history"] = selectors.row_history(row)
+    if request.htmx:
+        return render(request, template, context)
+    return render(request, "scorecard/pi_part.html", {**context, "part_template": template})
 
 
 @login_required

@@ -125,3 +125,14 @@ def assessment(framework, team, coordinator):
 def kaz_2022(framework, team):
     """The seed report's data set (fixtures/demo/kaz-2022.json), imported into `team`."""
     return services.import_assessment(document=load_json("demo/kaz-2022.json"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_framework_cache():
+    """Each test starts with an empty per-process framework cache (scorecard.framework_cache):
+    tests that change criteria with queryset.update() send no signal."""
+    from scorecard import framework_cache
+
+    framework_cache.clear()
+    yield
+    framework_cache.clear()

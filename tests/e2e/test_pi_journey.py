@@ -70,6 +70,15 @@ def test_iat_member_rates_pi_2_2_with_evidence_and_action_point(page, tmp_path):
         "Co-produce a GEWE radio series with UNCG in 2023."
     )
 
+    # The history loads when its section is opened (htmx), in place, without leaving the page.
+    page.evaluate("window.stillHere = true")
+    page.get_by_test_id("history-panel").locator("summary").click()
+    history = page.get_by_test_id("history")
+    expect(history.locator("li").first).to_contain_text("Gaukhar Nursha")
+    expect(history).to_contain_text("Evidence: Radio spots campaign report")
+    expect(history).to_contain_text("Action point: Co-produce a GEWE radio series")
+    assert page.evaluate("window.stillHere") is True
+
     row = IndicatorAssessment.objects.get(
         assessment__country_team__code="KAZ", assessment__year=2022, indicator__code="2.2"
     )

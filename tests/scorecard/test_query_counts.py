@@ -23,6 +23,7 @@ MORE = 30
 # Guards (measured + a margin of 2), in queries per page load.
 OVERVIEW_CEILING = 14
 PI_PAGE_CEILING = 25
+PI_HISTORY_CEILING = 12
 ACTION_PLAN_CEILING = 9
 TEAM_PAGE_CEILING = 7
 HOME_CEILING = 7
@@ -120,6 +121,28 @@ def test_pi_page_query_count_does_not_grow(
     listed = html.split('data-testid="action-points"', 1)[1].split("</ul>", 1)[0]
     assert listed.count("Action point ") == 1 + MORE
     assert with_one <= PI_PAGE_CEILING, f"PI page: {with_one} queries"
+
+
+def test_pi_history_query_count_does_not_grow(
+    client, iat, assessment, pi_2_2, django_assert_max_num_queries
+):
+    """The PI's history (loaded when opened): every version of the rating, its evidence and its
+    action points, each with who saved it."""
+    url = "/teams/KAZ/2022/pi/2.2/open/history/"
+    client.force_login(iat)
+    add_evidence(pi_2_2, iat, range(1))
+    add_action_points(assessment, iat, range(1), [pi_2_2.indicator])
+    with_one = queries_for(client, url)
+
+    add_evidence(pi_2_2, iat, range(1, 1 + MORE))
+    add_action_points(assessment, iat, range(1, 1 + MORE), [pi_2_2.indicator])
+    with django_assert_max_num_queries(with_one):
+        html = load(client, url)
+
+    listed = html.split('data-testid="history"', 1)[1].split("</ul>", 1)[0]
+    # Each evidence and action point as created, and the PI row's own creation.
+    assert listed.count("<li") == 2 * (1 + MORE) + 1
+    assert with_one <= PI_HISTORY_CEILING, f"PI history: {with_one} queries"
 
 
 def test_action_plan_query_count_does_not_grow(

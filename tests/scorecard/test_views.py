@@ -256,6 +256,24 @@ CASES = [
         marker="Publish a joint GEEW communication plan",
     ),
     Case("pi", "get", lambda w: PI_URL, marker="PI 2.2 Communication & Advocacy"),
+    # Sections of the PI page loaded when opened (as pages of their own here: no htmx header).
+    Case("pi_history", "get", lambda w: f"{PI_URL}open/history/", marker="Campaign report"),
+    Case(
+        "pi_evidence_form",
+        "get",
+        lambda w: f"{PI_URL}open/evidence/",
+        kind="write",
+        marker="File or a link",
+        changes=False,
+    ),
+    Case(
+        "pi_action_point_form",
+        "get",
+        lambda w: f"{PI_URL}open/action-point/",
+        kind="write",
+        marker="Add an action point",
+        changes=False,
+    ),
     Case(
         "suggest",
         "post",

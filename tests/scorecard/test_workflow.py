@@ -1037,7 +1037,11 @@ def test_history_two_saves_by_different_users_newest_first(client, people, asses
         ("Dana Seitkali", [], True),
     ]
     client.force_login(people.viewer)
-    items = page(client.get("/teams/KAZ/2022/pi/2.2/")).find(data_testid="history").find_all("li")
+    # The PI page links to its history, which loads when opened (a page of its own without JS).
+    pi_page = page(client.get("/teams/KAZ/2022/pi/2.2/"))
+    link = pi_page.find(data_testid="history-panel").find("a").attrs["href"]
+    assert link == "/teams/KAZ/2022/pi/2.2/open/history/"
+    items = page(client.get(link)).find(data_testid="history").find_all("li")
     assert [
         (li.find("strong").text(), sorted(c.text() for c in li.find_all("code"))) for li in items
     ] == [
@@ -1161,5 +1165,8 @@ def test_pi_history_includes_its_evidence_and_action_points(client, iat, assessm
     assert ("status", "not_started", "completed") in entries[0]["changes"]
     assert ("withdrawal_reason", "", "Superseded by the 2023 plan") in entries[2]["changes"]
     client.force_login(iat)
-    history = page(client.get("/teams/KAZ/2022/pi/2.2/")).find(data_testid="history").text()
+    # As htmx loads it into the PI page: the fragment alone, not a whole page.
+    fragment = client.get("/teams/KAZ/2022/pi/2.2/open/history/", HTTP_HX_REQUEST="true")
+    assert b"<html" not in fragment.content
+    history = page(fragment).find(data_testid="history").text()
     assert "Evidence: UNCG plan" in history
