@@ -59,6 +59,12 @@ def makers_editable_by(user: AnyUser) -> QuerySet[CommitmentMaker]:
     return makers.filter(pk__in=editable)
 
 
+def can_file_commitments(user: AnyUser) -> bool:
+    """Filing a new commitment needs an editor role for at least one maker (or administrator);
+    the page's "File a commitment" button and the API's create both ask this."""
+    return user.is_authenticated and makers_editable_by(user).exists()
+
+
 def _check(user: AnyUser, maker_id: int, *, write: bool) -> None:
     if write and not can_edit_maker(user, maker_id):
         raise PermissionDenied

@@ -23,12 +23,12 @@ from .forms import CommitmentForm, ImportForm, ProgressReportForm
 from .models import STRONG_CRITERIA, Commitment, MakerCategory
 from .permissions import (
     can_edit_maker,
+    can_file_commitments,
     can_import,
     can_see_scorecard_link,
     get_commitment_for_user,
     get_maker_for_user,
     get_progress_report_for_user,
-    makers_editable_by,
 )
 
 PAGE_SIZE = 25
@@ -97,7 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "totals": selectors.totals(commitments),
             "charts": [coalition_chart, area_chart, type_chart],
-            "can_file": request.user.is_authenticated and makers_editable_by(request.user).exists(),
+            "can_file": can_file_commitments(request.user),
             "can_import": can_import(request.user),
             "is_filtered": any(v for k, v in request.GET.items() if k != "page"),
         },
@@ -178,7 +178,7 @@ def _criteria_context(form: CommitmentForm) -> dict[str, Any]:
 
 @login_required
 def commitment_create(request: HttpRequest) -> HttpResponse:
-    if not makers_editable_by(request.user).exists():
+    if not can_file_commitments(request.user):
         raise PermissionDenied
     initial = {"status": Commitment.Status.PLANNED, "start_year": timezone.now().year}
     if request.GET.get("maker", "").isdigit():

@@ -20,3 +20,7 @@ urlpatterns = [
     path("parity/", include("parity.urls")),
     path("commitments/", include("commitments.urls")),
 ]
+
+# Under /api/ an unknown URL and a server error are JSON too; the pages keep Django's own.
+handler404 = "core.api.not_found"
+handler500 = "core.api.server_error"

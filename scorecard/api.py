@@ -11,17 +11,21 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponseBase
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.models import CountryTeam, UNEntity
 from core.permissions import country_teams_visible_to, get_country_team_for_user
 
-from . import selectors, services, workflow
+from . import reports, selectors, services, workflow
 from .models import (
     ActionPoint,
     Assessment,
@@ -31,6 +35,7 @@ from .models import (
     Framework,
     Indicator,
     IndicatorAssessment,
+    ReportJob,
 )
 from .permissions import (
     can_comment,
@@ -53,10 +58,13 @@ from .serializers import (
     FrameworkSerializer,
     IndicatorAssessmentSerializer,
     QualityCheckSerializer,
+    RatingConflictSerializer,
     RatingInputSerializer,
     ReasonSerializer,
     ReopenDecisionSerializer,
     ReopenRequestSerializer,
+    ReportJobSerializer,
+    ReportRequestSerializer,
     TransitionInputSerializer,
 )
 
@@ -68,19 +76,40 @@ def _as_api_error(error: DjangoValidationError) -> ValidationError:
     return ValidationError({"non_field_errors": error.messages})
 
 
+# The largest id a bigint primary key holds: SQLite cannot even bind a larger number to a query
+# (OverflowError, a 500), so one is refused as input instead.
+MAX_ID = 2**63 - 1
+
+
 def _int_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name)
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError as error:
-        raise ValidationError({name: ["Enter a whole number."]}) from error
+        raise ValidationError({name: [_("Enter a whole number.")]}) from error
+    if not 0 <= number <= MAX_ID:
+        raise ValidationError({name: [_("Enter an id: a whole number, 0 or more.")]})
+    return number
+
+
+def _filter_by(name: str, description: str) -> Any:
+    """The list action's query parameter read by _int_param, so the schema documents it."""
+    return extend_schema_view(
+        list=extend_schema(parameters=[OpenApiParameter(name, int, description=description)])
+    )
+
+
+# Ids are digits: anything else (a word, a negative number, a NUL byte) matches no route and is a
+# JSON 404 (core.api.not_found), never a ValueError from int() in get_object.
+ID = "[0-9]+"
 
 
 class CountryTeamViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CountryTeamSerializer
     lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9]+"  # ISO codes: no query for a NUL byte or a slash
     queryset = CountryTeam.objects.none()  # for the schema; get_queryset decides
 
     def get_queryset(self) -> QuerySet[CountryTeam]:
@@ -93,7 +122,9 @@ class CountryTeamViewSet(viewsets.ReadOnlyModelViewSet):
 class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FrameworkSerializer
     queryset = Framework.objects.order_by("-version")
+    lookup_value_regex = ID
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def document(self, request: Request, pk: str | None = None) -> Response:
         """The framework as its JSON document (docs/formats.md)."""
@@ -103,6 +134,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
 class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AssessmentSerializer
     queryset = Assessment.objects.none()
+    lookup_value_regex = ID
     filterset_fields = {
         "country_team__code": ["exact"],
         "year": ["exact"],
@@ -137,13 +169,15 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
             raise _as_api_error(error) from error
         return Response(AssessmentSerializer(assessment).data)
 
+    # A plain list: not paginated, and the assessment list's filters do not apply to it.
     @extend_schema(responses=QualityCheckSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def checks(self, request: Request, pk: str | None = None) -> Response:
         """The pre-submission quality checks."""
         checks = selectors.quality_checks(self.get_object())
         return Response(QualityCheckSerializer(checks, many=True).data)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def document(self, request: Request, pk: str | None = None) -> Response:
         """The assessment as its JSON exchange document (docs/formats.md)."""
@@ -192,9 +226,11 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ReopenRequestSerializer(reopen).data)
 
 
+@_filter_by("assessment", "Only this assessment's PI ratings.")
 class PIRatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = IndicatorAssessmentSerializer
     queryset = IndicatorAssessment.objects.none()
+    lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[IndicatorAssessment]:
         qs = IndicatorAssessment.objects.filter(
@@ -208,7 +244,10 @@ class PIRatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_object(self) -> IndicatorAssessment:
         return get_indicator_assessment_for_user(self.request.user, pk=int(self.kwargs["pk"]))
 
-    @extend_schema(request=RatingInputSerializer, responses=IndicatorAssessmentSerializer)
+    @extend_schema(
+        request=RatingInputSerializer,
+        responses={200: IndicatorAssessmentSerializer, 409: RatingConflictSerializer},
+    )
     def update(self, request: Request, pk: str | None = None) -> Response:
         """Save the rating, criteria and findings; 409 when someone saved a newer version."""
         row = get_indicator_assessment_for_user(request.user, pk=int(pk or 0), write=True)
@@ -248,9 +287,11 @@ class PIRatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(IndicatorAssessmentSerializer(row).data)
 
 
+@_filter_by("pi_rating", "Only this PI rating's evidence.")
 class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = EvidenceSerializer
     queryset = Evidence.objects.none()
+    lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[Evidence]:
         qs = Evidence.objects.filter(
@@ -310,9 +351,11 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(EvidenceSerializer(evidence).data)
 
 
+@_filter_by("assessment", "Only this assessment's action points.")
 class ActionPointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ActionPointSerializer
     queryset = ActionPoint.objects.none()
+    lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[ActionPoint]:
         qs = ActionPoint.objects.filter(
@@ -382,9 +425,11 @@ class ActionPointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(ActionPointSerializer(point).data)
 
 
+@_filter_by("pi_rating", "Only the comments on this PI rating.")
 class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CommentSerializer
     queryset = Comment.objects.none()
+    lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[Comment]:
         qs = Comment.objects.filter(
@@ -434,3 +479,89 @@ class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         comment = get_comment_for_user(request.user, int(pk or 0), write=True)
         thread = services.resolve_comment(comment=comment, by=request.user)
         return Response(CommentSerializer(thread).data)
+
+
+# --- PDF report jobs (scorecard/reports.py; the pages are views.report_*) -----------------------
+
+
+class PDFRenderer(BaseRenderer):
+    """Lets a client ask for the download with `Accept: application/pdf`; the view returns the
+    file itself, so this renderer never has data of its own to render."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: dict[str, Any] | None = None,
+    ) -> bytes:
+        return data if isinstance(data, bytes) else b""
+
+
+class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """PDF reports: anyone who may see an assessment may ask for its report and download it."""
+
+    serializer_class = ReportJobSerializer
+    queryset = ReportJob.objects.none()
+    lookup_value_regex = r"[0-9]+"
+    filterset_fields = {"assessment": ["exact"], "kind": ["exact"], "status": ["exact"]}
+
+    def get_queryset(self) -> QuerySet[ReportJob]:
+        return (
+            ReportJob.objects.filter(
+                assessment__in=selectors.assessments_visible_to(self.request.user)
+            )
+            .select_related("assessment__country_team")
+            .defer("report_input")  # the whole report's data: never sent, often large
+            .order_by("-requested_at", "-pk")
+        )
+
+    def get_object(self) -> ReportJob:
+        return reports.get_report_job_for_user(self.request.user, int(self.kwargs["pk"]))
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        """The job's state; polling it sends a queued job again if the broker refused it, as
+        the page's status poll does."""
+        job = self.get_object()
+        reports.ensure_dispatched(job)
+        return Response(ReportJobSerializer(job).data)
+
+    @extend_schema(
+        request=ReportRequestSerializer,
+        responses={200: ReportJobSerializer, 201: ReportJobSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        """Ask for the assessment's PDF report: 201 with a new job, or 200 with the existing
+        one when the data has not changed since (done, or still being made)."""
+        data = ReportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assessment = get_assessment_for_user(request.user, pk=data.validated_data["assessment"])
+        before = set(ReportJob.objects.filter(assessment=assessment).values_list("pk", flat=True))
+        job = reports.request_report(assessment=assessment, by=request.user)
+        job.refresh_from_db()  # embedded mode renders on commit: show where it is now
+        created = job.pk not in before
+        return Response(
+            ReportJobSerializer(job).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
+    def download(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        """The PDF, through the same gate as the page's download (404 until it is done)."""
+        return reports.file_response(self.get_object())
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        # Errors are JSON even for a client that asked for the PDF only.
+        if isinstance(response, Response) and isinstance(
+            getattr(request, "accepted_renderer", None), PDFRenderer
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

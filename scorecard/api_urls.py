@@ -1,5 +1,8 @@
 from rest_framework.routers import DefaultRouter
 
+from commitments import api as commitments_api
+from parity import api as parity_api
+
 from . import api
 
 router = DefaultRouter()
@@ -10,5 +13,23 @@ router.register("pi-ratings", api.PIRatingViewSet, basename="pi-rating")
 router.register("evidence", api.EvidenceViewSet, basename="evidence")
 router.register("action-points", api.ActionPointViewSet, basename="action-point")
 router.register("comments", api.CommentViewSet, basename="comment")
+router.register("report-jobs", api.ReportJobViewSet, basename="report-job")
+router.register("parity/snapshots", parity_api.StaffingSnapshotViewSet, basename="parity-snapshot")
+router.register(
+    "parity/recommendations",
+    parity_api.ParityRecommendationViewSet,
+    basename="parity-recommendation",
+)
+router.register("parity/strategy", parity_api.StrategyViewSet, basename="parity-strategy")
+# Before "commitments": its ids are digits only, but the order keeps these two unambiguous anyway.
+router.register(
+    "commitments/makers", commitments_api.CommitmentMakerViewSet, basename="commitment-maker"
+)
+router.register(
+    "commitments/progress-reports",
+    commitments_api.ProgressReportViewSet,
+    basename="progress-report",
+)
+router.register("commitments", commitments_api.CommitmentViewSet, basename="commitment")
 
 urlpatterns = router.urls

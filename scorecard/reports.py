@@ -40,7 +40,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -449,6 +449,21 @@ def download_name(job: ReportJob) -> str:
     assessment = job.assessment
     suffix = "" if job.kind == Kind.DRAFT else "-" + job.kind.replace("_", "-")
     return f"UNCT-SWAP-{assessment.country_team.code}-{assessment.year}{suffix}.pdf"
+
+
+def file_response(job: ReportJob) -> FileResponse:
+    """The job's PDF as a download (the page and the API both send it this way); 404 until the
+    job is done. Call it only after the permission gate (get_report_job_for_user)."""
+    if job.status != Status.DONE or not job.file:
+        raise Http404
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=download_name(job),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _file_ok(name: str, sha256: str) -> bool:

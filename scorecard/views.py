@@ -726,14 +726,4 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The only way to a report file: after the permission gate, never from a public URL."""
-    job = reports.get_report_job_for_user(request.user, pk)
-    if job.status != reports.Status.DONE or not job.file:
-        raise Http404
-    response = FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=reports.download_name(job),
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return reports.file_response(reports.get_report_job_for_user(request.user, pk))

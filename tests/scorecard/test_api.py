@@ -112,12 +112,11 @@ def test_pi_rating_above_the_suggestion_needs_a_reason(api, iat, assessment):
     )
 
     assert response.status_code == 400
-    assert response.json() == {
-        "override_justification": [
-            "The rating differs from the suggested rating (Meets minimum requirements): "
-            "explain why."
-        ]
-    }
+    reason = (
+        "The rating differs from the suggested rating (Meets minimum requirements): explain why."
+    )
+    # The readable message every error carries (core/api.py), and the field error beside it.
+    assert response.json() == {"detail": reason, "override_justification": [reason]}
     row.refresh_from_db()
     assert (row.rating, row.version) == ("", 1)
 
@@ -169,11 +168,8 @@ def test_workflow_transition_through_the_api(api, coordinator, iat, kaz_2022):
     assert done.json()["status"] == "awaiting_endorsement"
     again = as_user(api, coordinator).post(url, {"action": "send_for_endorsement"}, format="json")
     assert again.status_code == 400  # the coordinator's step, but not in this state
-    assert again.json() == {
-        "non_field_errors": [
-            "This cannot be done while the assessment is “Awaiting UNCT endorsement”."
-        ]
-    }
+    not_now = "This cannot be done while the assessment is “Awaiting UNCT endorsement”."
+    assert again.json() == {"detail": not_now, "non_field_errors": [not_now]}
 
 
 def test_workflow_transition_blocked_by_checks_lists_them(api, coordinator, assessment):
@@ -248,9 +244,8 @@ def test_evidence_refused_file_gets_the_same_message_as_the_page(api, iat, asses
     )
 
     assert response.status_code == 400
-    assert response.json() == {
-        "non_field_errors": ["The content of setup.pdf is not a valid PDF file."]
-    }
+    not_pdf = "The content of setup.pdf is not a valid PDF file."
+    assert response.json() == {"detail": not_pdf, "non_field_errors": [not_pdf]}
     assert Evidence.objects.count() == 0
 
 
@@ -306,7 +301,10 @@ def test_action_points_through_the_api(api, iat, viewer, assessment):
         format="json",
     )
     assert unknown.status_code == 400
-    assert unknown.json() == {"indicator": ["Unknown PI code for this framework."]}
+    assert unknown.json() == {
+        "detail": "Unknown PI code for this framework.",
+        "indicator": ["Unknown PI code for this framework."],
+    }
 
 
 def test_comments_and_proposals_through_the_api(api, iat, reviewer, kaz_2022):
@@ -398,7 +396,10 @@ def test_reopen_request_and_decision_through_the_api(api, coordinator, iat, revi
     assert asked.status_code == 201
     assert asked.json()["decision"] == "pending"
     assert refused_without_reason.status_code == 400
-    assert refused_without_reason.json() == {"comment": ["Say why the request is refused."]}
+    assert refused_without_reason.json() == {
+        "detail": "Say why the request is refused.",
+        "comment": ["Say why the request is refused."],
+    }
     assert granted.status_code == 200
     assert granted.json()["decision"] == "granted"
     kaz_2022.refresh_from_db()

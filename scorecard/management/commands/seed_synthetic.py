@@ -36,7 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from core import services as core_services
@@ -219,6 +219,11 @@ class Command(BaseCommand):
                 rng=random.Random(options["seed"]),  # noqa: S311 -- reproducible data, not secrets
                 password=options["password"],
             )
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics, as a database that grew over years has: right after a
+            # bulk load autovacuum has not run yet, and the planner would scan whole tables.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         for name, count in counts.items():
             self.stdout.write(f"{name}: {count}")

@@ -1,0 +1,131 @@
+"""What every API error looks like, and the schema that says so.
+
+Every error under /api/ is a JSON object with a readable `detail` message; a validation error
+keeps its field errors beside it, under the field names (DRF's usual shape), e.g.
+
+    {"detail": "Say why the request is refused.", "comment": ["Say why the request is refused."]}
+
+That holds for DRF's own errors (401, 403, 404, 405, 415, parse errors), for the Django
+ValidationError a service raises (400, not a 500), and for what Django answers before DRF is
+reached (an unknown URL, a server error): see `not_found` and `server_error`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+API_PREFIX = "/api/"
+
+
+def _messages(errors: Any) -> Iterator[str]:
+    """Every message in DRF's error structure (lists and dicts, nested for list/dict fields)."""
+    if isinstance(errors, dict):
+        for value in errors.values():
+            yield from _messages(value)
+    elif isinstance(errors, list):
+        for value in errors:
+            yield from _messages(value)
+    else:
+        yield str(errors)
+
+
+def readable(errors: Any) -> dict[str, Any]:
+    """DRF's error data as an object with a `detail` message (field errors kept beside it)."""
+    if isinstance(errors, dict) and isinstance(errors.get("detail"), str):
+        return errors
+    if not isinstance(errors, dict):  # ValidationError("…") or a list of messages
+        messages = list(_messages(errors))
+        return {"detail": " ".join(messages), "non_field_errors": messages}
+    fields = [name for name in errors if name != "non_field_errors"]
+    messages = list(_messages(errors))
+    if len(messages) == 1:
+        detail = messages[0]
+    elif not fields:
+        detail = " ".join(messages)
+    else:
+        detail = _("Some fields are not valid: %(fields)s.") % {"fields": ", ".join(fields)}
+    return {"detail": detail or _("Invalid input."), **errors}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus: a service's Django ValidationError is a 400 with its field errors
+    (not a 500), and every error body carries a readable `detail`."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = readable(response.data)
+    return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: an /api/ URL that matches no route (e.g. /assessments/abc/) is a JSON 404."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: API clients get JSON even when something broke."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": _("Server error.")}, status=500)
+    return defaults.server_error(request)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """An error: a readable message; a validation error has its field errors beside it, each a
+    list of messages under the field's name (nested for list and dictionary fields)."""
+
+    detail = serializers.CharField()
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema, with the errors every operation can answer documented."""
+
+    def _error_codes(self) -> dict[str, str]:
+        public = any(isinstance(permission, AllowAny) for permission in self.view.get_permissions())
+        writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        codes = {}
+        if writes or self._is_list_view():
+            # invalid input, or a filter value that is not one
+            codes["400"] = _("Invalid input: `detail` says why, field errors are beside it.")
+        if not public:
+            codes["401"] = _("Not logged in (no session, no valid token).")
+            codes["403"] = _("Not yours to see or change.")
+        # Unknown (or not yours to know about), also a page number past the end of a list.
+        codes["404"] = _("Not found.")
+        if writes:
+            codes["415"] = _("Unsupported media type.")
+        return codes
+
+    def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
+        """An id whose route only takes digits (lookup_value_regex "[0-9]+") is an integer,
+        not drf-spectacular's "string matching ^[0-9]+$"."""
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["schema"] == {"type": "string", "pattern": "^[0-9]+$"}:
+                parameter["schema"] = {"type": "integer", "minimum": 0}
+        return parameters
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        for code, description in self._error_codes().items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=description),
+                    code,
+                    direction=direction,
+                )
+        return responses
