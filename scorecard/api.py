@@ -253,7 +253,7 @@ class PIRatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         row = get_indicator_assessment_for_user(request.user, pk=int(pk or 0), write=True)
         if row.is_carried:
             return Response(
-                {"detail": "Not reassessed this year: start the reassessment first."},
+                {"detail": _("Not reassessed this year: start the reassessment first.")},
                 status=status.HTTP_403_FORBIDDEN,
             )
         data = RatingInputSerializer(data=request.data)
@@ -270,7 +270,7 @@ class PIRatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         except services.ConcurrentEditError as conflict:
             return Response(
                 {
-                    "detail": "Someone saved this PI since you read it; nothing was saved.",
+                    "detail": _("Someone saved this PI since you read it; nothing was saved."),
                     "current": IndicatorAssessmentSerializer(conflict.current).data,
                 },
                 status=status.HTTP_409_CONFLICT,
@@ -318,7 +318,7 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 framework_id=row.indicator.framework_id, name=values["category"]
             ).first()
             if category is None:
-                raise ValidationError({"category": ["Unknown evidence category."]})
+                raise ValidationError({"category": [_("Unknown evidence category.")]})
         entity = (
             UNEntity.objects.filter(acronym=values["entity"]).first() if values["entity"] else None
         )
@@ -374,11 +374,11 @@ class ActionPointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             framework_id=assessment.framework_id, code=values.pop("indicator")
         ).first()
         if indicator is None:
-            raise ValidationError({"indicator": ["Unknown PI code for this framework."]})
+            raise ValidationError({"indicator": [_("Unknown PI code for this framework.")]})
         acronym = values.pop("responsible_entity", "")
         entity = UNEntity.objects.filter(acronym=acronym).first() if acronym else None
         if acronym and entity is None:
-            raise ValidationError({"responsible_entity": ["Unknown UN entity."]})
+            raise ValidationError({"responsible_entity": [_("Unknown UN entity.")]})
         return {**values, "indicator": indicator, "responsible_entity": entity}
 
     @extend_schema(request=ActionPointInputSerializer, responses={201: ActionPointSerializer})
@@ -452,12 +452,12 @@ class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         assessment = row.assessment
         if not can_comment(request.user, assessment):
             return Response(
-                {"detail": "You cannot comment on this assessment."},
+                {"detail": _("You cannot comment on this assessment.")},
                 status=status.HTTP_403_FORBIDDEN,
             )
         if values["proposed_rating"] and not can_review_team(request.user, assessment.country_team):
             return Response(
-                {"detail": "Only UN Women reviewers propose ratings."},
+                {"detail": _("Only UN Women reviewers propose ratings.")},
                 status=status.HTTP_403_FORBIDDEN,
             )
         parent = get_comment_for_user(request.user, values["parent"]) if values["parent"] else None

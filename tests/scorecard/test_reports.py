@@ -830,3 +830,24 @@ def test_bench_report_prints_one_figure_per_line(kaz_2022):
         "cached_request",
     ]
     assert re.search(r"^render_median: \d+\.\d+ s$", out.getvalue(), re.M)
+
+
+def test_admin_lists_report_jobs_read_only(
+    client, admin_user, kaz_2022, viewer, fake_render, django_capture_on_commit_callbacks
+):
+    job = request(kaz_2022, viewer, django_capture_on_commit_callbacks)
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/scorecard/reportjob/?status=done")
+    detail = client.get(f"/admin/scorecard/reportjob/{job.pk}/change/")
+    add = client.get("/admin/scorecard/reportjob/add/")
+    edit = client.post(f"/admin/scorecard/reportjob/{job.pk}/change/", {"note": "edited"})
+
+    assert listing.status_code == 200
+    assert f"/admin/scorecard/reportjob/{job.pk}/change/" in listing.content.decode()
+    assert detail.status_code == 200  # the view permission: shown, not editable
+    assert 'name="note"' not in detail.content.decode()
+    assert add.status_code == 403
+    assert edit.status_code == 403
+    job.refresh_from_db()
+    assert job.note != "edited"
