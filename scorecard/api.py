@@ -7,6 +7,7 @@ when seen but not theirs to change); every write calls the service the HTML view
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -398,7 +399,10 @@ class ActionPointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=ActionPointInputSerializer, responses=ActionPointSerializer)
     def update(self, request: Request, pk: str | None = None) -> Response:
         point = get_action_point_for_user(request.user, int(pk or 0), write=True)
-        data = ActionPointInputSerializer(data={**request.data, "assessment": point.assessment_id})
+        body = request.data
+        if isinstance(body, Mapping):  # else (a JSON list, a string) the serializer's 400
+            body = {**body, "assessment": point.assessment_id}
+        data = ActionPointInputSerializer(data=body)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.pop("assessment")

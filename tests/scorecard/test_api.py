@@ -307,6 +307,20 @@ def test_action_points_through_the_api(api, iat, viewer, assessment):
     }
 
 
+@pytest.mark.parametrize("body", [[], ["indicator", "4.3"], "text", 7])
+def test_an_action_point_update_that_is_not_an_object_is_400(api, iat, kaz_2022, body):
+    """Found by the schema tests: a JSON list body was a 500 (it was spread into a dict)."""
+    point = kaz_2022.action_points.first()
+    before = (point.text, point.status, point.updated_at)
+
+    response = as_user(api, iat).put(f"/api/v1/action-points/{point.pk}/", body, format="json")
+
+    assert response.status_code == 400
+    assert isinstance(response.json()["detail"], str)
+    point.refresh_from_db()
+    assert (point.text, point.status, point.updated_at) == before
+
+
 def test_comments_and_proposals_through_the_api(api, iat, reviewer, kaz_2022):
     row = row_of(kaz_2022, "4.3")
     set_status(kaz_2022, "in_review")
