@@ -25,10 +25,12 @@ run: setup
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests use Debian's chromium when present, else Playwright's own build (downloaded once).
+# Tests close database connections at the end of each request (CONN_MAX_AGE=0, Django's default):
+# a connection kept by a live-server thread or a worker would outlive the test database.
 test: install
 	@if [ -z "$$CHROMIUM_PATH" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then \
 		$(PY) -m playwright install chromium; fi
-	$(PY) -m pytest $(PYTEST_ARGS)
+	CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .
