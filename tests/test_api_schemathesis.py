@@ -628,7 +628,11 @@ def test_generated_requests_see_the_test_data(in_process: None) -> None:
         ("/api/v1/assessments/{id}/reopen-requests/{request_id}/decide/", "assessments"),
     ],
 )
-def test_path_ids_are_mapped_by_their_exact_collection(world, path: str, collection: str) -> None:
+def test_path_ids_are_mapped_by_their_exact_collection(
+    world, db, path: str, collection: str
+) -> None:
+    # `db`: ordered with the module's other database tests, so `world` is built once and torn
+    # down before the test database is dropped (a database-less test runs after them all).
     context = SimpleNamespace(operation=SimpleNamespace(path=path))
     ids = WORLD["ids"][collection]
     mapped = map_path_parameters(context, {"id": 1, "request_id": "0"})
