@@ -16,7 +16,6 @@ from typing import Any
 import django_filters
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,8 +24,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-
-from scorecard.api import _as_api_error
 
 from . import selectors, services
 from .filters import CommitmentFilter
@@ -175,12 +172,7 @@ class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         values = dict(data.validated_data)
         maker = get_maker_for_user(request.user, values.pop("maker"), write=True)
         commitment_input = self._input(values, request.user, None)
-        try:
-            commitment = services.create_commitment(
-                maker=maker, data=commitment_input, by=request.user
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        commitment = services.create_commitment(maker=maker, data=commitment_input, by=request.user)
         return Response(self._output(commitment), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CommitmentInputSerializer, responses=CommitmentSerializer)
@@ -191,12 +183,7 @@ class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = CommitmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         commitment_input = self._input(dict(data.validated_data), request.user, commitment)
-        try:
-            services.update_commitment(
-                commitment=commitment, data=commitment_input, by=request.user
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        services.update_commitment(commitment=commitment, data=commitment_input, by=request.user)
         return Response(self._output(commitment))
 
 
@@ -226,12 +213,9 @@ class ProgressReportViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         commitment = get_commitment_for_user(request.user, values.pop("commitment"), write=True)
-        try:
-            report = services.file_progress_report(
-                commitment=commitment, data=self._input(values), by=request.user
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        report = services.file_progress_report(
+            commitment=commitment, data=self._input(values), by=request.user
+        )
         return Response(
             ProgressReportSerializer(report, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
@@ -242,12 +226,9 @@ class ProgressReportViewSet(
         report = get_progress_report_for_user(request.user, int(pk or 0), write=True)
         data = ProgressInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.update_progress_report(
-                report=report, data=self._input(dict(data.validated_data)), by=request.user
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        services.update_progress_report(
+            report=report, data=self._input(dict(data.validated_data)), by=request.user
+        )
         return Response(
             ProgressReportSerializer(report, context=self.get_serializer_context()).data
         )

@@ -2,7 +2,8 @@
 
 Lists start from selectors.assessments_visible_to (one query whatever the user's reach); every
 object is fetched through its gate in scorecard.permissions (404 when unknown to the user, 403
-when seen but not theirs to change); every write calls the service the HTML view calls.
+when seen but not theirs to change); every write calls the service the HTML view calls. A
+service's ValidationError becomes a 400 with its field errors in core.api.exception_handler.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from django.utils.translation import gettext as _
@@ -68,14 +68,6 @@ from .serializers import (
     ReportRequestSerializer,
     TransitionInputSerializer,
 )
-
-
-def _as_api_error(error: DjangoValidationError) -> ValidationError:
-    """Service validation errors become the API's JSON errors, field by field."""
-    if hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"non_field_errors": error.messages})
-
 
 # The largest id a bigint primary key holds: SQLite cannot even bind a larger number to a query
 # (OverflowError, a 500), so one is refused as input instead.
@@ -158,16 +150,13 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
         assessment = self.get_object()
         data = TransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            workflow.transition(
-                assessment=assessment,
-                action=data.validated_data["action"],
-                by=request.user,
-                comment=data.validated_data["comment"],
-                indicator_codes=data.validated_data["indicators"],
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        workflow.transition(
+            assessment=assessment,
+            action=data.validated_data["action"],
+            by=request.user,
+            comment=data.validated_data["comment"],
+            indicator_codes=data.validated_data["indicators"],
+        )
         return Response(AssessmentSerializer(assessment).data)
 
     # A plain list: not paginated, and the assessment list's filters do not apply to it.
@@ -191,12 +180,9 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
         assessment = self.get_object()
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            reopen = workflow.request_reopen(
-                assessment=assessment, by=request.user, reason=data.validated_data["reason"]
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        reopen = workflow.request_reopen(
+            assessment=assessment, by=request.user, reason=data.validated_data["reason"]
+        )
         return Response(ReopenRequestSerializer(reopen).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReopenDecisionSerializer, responses=ReopenRequestSerializer)
@@ -215,15 +201,12 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
             raise NotFound
         data = ReopenDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            workflow.decide_reopen(
-                reopen_request=reopen,
-                by=request.user,
-                grant=data.validated_data["grant"],
-                comment=data.validated_data["comment"],
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        workflow.decide_reopen(
+            reopen_request=reopen,
+            by=request.user,
+            grant=data.validated_data["grant"],
+            comment=data.validated_data["comment"],
+        )
         return Response(ReopenRequestSerializer(reopen).data)
 
 
@@ -276,8 +259,6 @@ class PIRatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
         return Response(IndicatorAssessmentSerializer(row).data)
 
     @extend_schema(request=None, responses=IndicatorAssessmentSerializer)
@@ -323,18 +304,15 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         entity = (
             UNEntity.objects.filter(acronym=values["entity"]).first() if values["entity"] else None
         )
-        try:
-            evidence = services.add_evidence(
-                row=row,
-                by=request.user,
-                title=values["title"],
-                category=category,
-                entity=entity,
-                file=values["file"],
-                url=values["url"],
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        evidence = services.add_evidence(
+            row=row,
+            by=request.user,
+            title=values["title"],
+            category=category,
+            entity=entity,
+            file=values["file"],
+            url=values["url"],
+        )
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer, responses=EvidenceSerializer)
@@ -343,12 +321,9 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         evidence = get_evidence_for_user(request.user, int(pk or 0), write=True)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.withdraw_evidence(
-                evidence=evidence, by=request.user, reason=data.validated_data["reason"]
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        services.withdraw_evidence(
+            evidence=evidence, by=request.user, reason=data.validated_data["reason"]
+        )
         return Response(EvidenceSerializer(evidence).data)
 
 
@@ -388,12 +363,9 @@ class ActionPointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         assessment = get_assessment_for_user(request.user, pk=values.pop("assessment"), write=True)
-        try:
-            point = services.create_action_point(
-                assessment=assessment, by=request.user, **self._fields(values, assessment)
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        point = services.create_action_point(
+            assessment=assessment, by=request.user, **self._fields(values, assessment)
+        )
         return Response(ActionPointSerializer(point).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ActionPointInputSerializer, responses=ActionPointSerializer)
@@ -406,12 +378,9 @@ class ActionPointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.pop("assessment")
-        try:
-            services.update_action_point(
-                action_point=point, by=request.user, **self._fields(values, point.assessment)
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        services.update_action_point(
+            action_point=point, by=request.user, **self._fields(values, point.assessment)
+        )
         return Response(ActionPointSerializer(point).data)
 
     @extend_schema(request=ReasonSerializer, responses=ActionPointSerializer)
@@ -420,12 +389,9 @@ class ActionPointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         point = get_action_point_for_user(request.user, int(pk or 0), write=True)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.withdraw_action_point(
-                action_point=point, by=request.user, reason=data.validated_data["reason"]
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        services.withdraw_action_point(
+            action_point=point, by=request.user, reason=data.validated_data["reason"]
+        )
         return Response(ActionPointSerializer(point).data)
 
 
@@ -465,16 +431,13 @@ class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 status=status.HTTP_403_FORBIDDEN,
             )
         parent = get_comment_for_user(request.user, values["parent"]) if values["parent"] else None
-        try:
-            comment = services.add_comment(
-                row=row,
-                by=request.user,
-                body=values["body"],
-                parent=parent,
-                proposed_rating=values["proposed_rating"],
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        comment = services.add_comment(
+            row=row,
+            by=request.user,
+            body=values["body"],
+            parent=parent,
+            proposed_rating=values["proposed_rating"],
+        )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=CommentSerializer)

@@ -499,7 +499,7 @@ def evidence_add(request: HttpRequest, code: str, year: int, pi: str) -> HttpRes
     return render(
         request,
         "scorecard/indicator.html",
-        _pi_context(request, row, form=form_page, evidence_form=form, open_evidence=True),
+        _pi_context(request, row, form=form_page, evidence_form=form),
         status=400,
     )
 
