@@ -36,6 +36,7 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 # Benchmarks, one figure per line (`name: value unit`): first the PDF report's (docs/report.md),
 # then the pages, the API lists and a load run at the size of the whole system (docs/dashboards.md).

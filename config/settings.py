@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "scorecard",
+    "reports",
+    "dashboards",
     "parity",
     "commitments",
 ]
@@ -165,7 +167,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Report requests the broker missed (it was down) are sent again.
     "dispatch-queued-reports": {
-        "task": "scorecard.tasks.dispatch_queued_reports",
+        "task": "reports.tasks.dispatch_queued_reports",
         "schedule": 60.0,
     },
 }

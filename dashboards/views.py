@@ -1,9 +1,9 @@
 """Dashboards (issue 7): a team's ratings over the years, the picture across country teams for
 UN Women reviewers and administrators, and their CSV and Excel exports.
 
-Thin, as the other views: the permission gate, the filter, the selectors of scorecard.dashboards,
-render. The same querystring drives the global page and its exports, so an export holds exactly
-what the page counts.
+Thin, as the other views: the permission gate, the filter, selectors.py (then charts.py or
+exports.py), render. The same querystring drives the global page and its exports, so an export
+holds exactly what the page counts.
 """
 
 from __future__ import annotations
@@ -24,17 +24,17 @@ from django.utils.translation import gettext_lazy
 
 from core.models import CountryTeam, Region
 from core.permissions import can_view_team, get_country_team_for_user
+from scorecard.models import Assessment, Rating
 
-from . import dashboards
-from .dashboards import COUNTED, GlobalFilter, GlobalScope
-from .models import Assessment, Rating
+from . import charts, exports, selectors
+from .selectors import COUNTED, GlobalFilter, GlobalScope
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 STATUS_BADGES = {
-    dashboards.NO_ASSESSMENT: "text-bg-light border",
+    selectors.NO_ASSESSMENT: "text-bg-light border",
     Assessment.Status.DRAFT: "text-bg-secondary",
     Assessment.Status.AWAITING_ENDORSEMENT: "text-bg-warning",
     Assessment.Status.SUBMITTED: "text-bg-info",
@@ -43,10 +43,10 @@ STATUS_BADGES = {
     Assessment.Status.APPROVED: "text-bg-success",
 }
 CHANGE_LABELS = {
-    dashboards.IMPROVED: gettext_lazy("Improved"),
-    dashboards.SAME: gettext_lazy("Same"),
-    dashboards.REGRESSED: gettext_lazy("Regressed"),
-    dashboards.NOT_COMPARABLE: gettext_lazy("Not comparable (not rated)"),
+    selectors.IMPROVED: gettext_lazy("Improved"),
+    selectors.SAME: gettext_lazy("Same"),
+    selectors.REGRESSED: gettext_lazy("Regressed"),
+    selectors.NOT_COMPARABLE: gettext_lazy("Not comparable (not rated)"),
 }
 SELECT = {"class": "form-select form-select-sm"}
 
@@ -94,16 +94,16 @@ def _global_filter(
 
 def _export(what: str, fmt: str, assessments: Any, stem: str) -> HttpResponse:
     """CSV streamed row by row (large sets), or an .xlsx workbook, of ratings or action plans."""
-    if what not in dashboards.EXPORTS or fmt not in CONTENT_TYPES:
+    if what not in exports.EXPORTS or fmt not in CONTENT_TYPES:
         raise Http404
-    header, rows = dashboards.EXPORTS[what]
+    header, rows = exports.EXPORTS[what]
     response: HttpResponse | StreamingHttpResponse
     if fmt == "csv":
         response = StreamingHttpResponse(
-            dashboards.csv_chunks(header, rows(assessments)), content_type=CONTENT_TYPES[fmt]
+            exports.csv_chunks(header, rows(assessments)), content_type=CONTENT_TYPES[fmt]
         )
     else:
-        body = dashboards.xlsx_bytes(header, rows(assessments), title=what)
+        body = exports.xlsx_bytes(header, rows(assessments), title=what)
         response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(
         True, f"unct-swap-{what}-{stem}.{fmt}"
@@ -132,15 +132,15 @@ def team_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     else gets 404 (get_country_team_for_user).
     """
     team = get_country_team_for_user(request.user, code)
-    history = dashboards.team_history(dashboards.team_assessments(request.user, team))
-    progress = dashboards.progress_since_comprehensive(history)
+    history = selectors.team_history(selectors.team_assessments(request.user, team))
+    progress = selectors.progress_since_comprehensive(history)
     return render(
         request,
         "dashboards/team.html",
         {
             "team": team,
             "history": history,
-            "heatmap": dashboards.heatmap(
+            "heatmap": charts.heatmap(
                 history,
                 chart_id="heatmap",
                 title=_("%(team)s: ratings per PI and year") % {"team": team.name},
@@ -170,7 +170,7 @@ def team_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 def team_export(request: HttpRequest, code: str, what: str, fmt: str) -> HttpResponse:
     """What the team dashboard shows: every assessment of the team the user may see."""
     team = get_country_team_for_user(request.user, code)
-    return _export(what, fmt, dashboards.team_assessments(request.user, team), team.code)
+    return _export(what, fmt, selectors.team_assessments(request.user, team), team.code)
 
 
 # --- Global dashboard -----------------------------------------------------------------------
@@ -211,9 +211,9 @@ class TeamRow:
         )
 
 
-def _team_rows(scope: GlobalScope, statuses: list[dashboards.TeamStatus]) -> list[TeamRow]:
+def _team_rows(scope: GlobalScope, statuses: list[selectors.TeamStatus]) -> list[TeamRow]:
     """The status table's rows, links built from one reverse() each (up to ~200 rows)."""
-    labels = {key: dashboards.status_label(scope, key) for key in dashboards.status_keys(scope)}
+    labels = {key: selectors.status_label(scope, key) for key in selectors.status_keys(scope)}
     kinds = {kind.value: str(kind.label) for kind in Assessment.Kind}
     dashboard = reverse("dashboards:team", kwargs={"code": "CODE"}).replace("CODE", "{code}")
     overview = reverse("scorecard:assessment", kwargs={"code": "CODE", "year": 1}).replace(
@@ -240,29 +240,29 @@ def _team_rows(scope: GlobalScope, statuses: list[dashboards.TeamStatus]) -> lis
 @login_required
 def global_dashboard(request: HttpRequest) -> HttpResponse:
     """Across country teams: shares per level per PI, teams by region, workflow status."""
-    scope = dashboards.global_scope(request.user)
-    years = dashboards.available_years(scope)
+    scope = selectors.global_scope(request.user)
+    years = selectors.available_years(scope)
     form, selected = _global_filter(request, scope, years)
     context: dict[str, Any] = {"form": form, "scope": scope, "selected": selected}
     if selected is not None and selected.year is not None:
-        shares = dashboards.level_shares(scope, selected)
-        statuses = dashboards.team_statuses(scope, selected)
-        keys = dashboards.status_keys(scope)
-        regions, total = dashboards.region_summaries(statuses, keys)
+        shares = selectors.level_shares(scope, selected)
+        statuses = selectors.team_statuses(scope, selected)
+        keys = selectors.status_keys(scope)
+        regions, total = selectors.region_summaries(statuses, keys)
         region_label = selected.region.name if selected.region else _("all my regions")
         context.update(
-            share_chart=dashboards.share_chart(
+            share_chart=charts.share_chart(
                 shares.get(selected.year, []),
                 chart_id="shares",
                 title=_("Share of country teams at each level, %(year)s, %(where)s")
                 % {"year": selected.year, "where": region_label},
             ),
-            trends=dashboards.trend_charts(shares, prefix="trend"),
+            trends=charts.trend_charts(shares, prefix="trend"),
             trend_years=sorted(shares),
             counted=sum(1 for s in statuses if s.status in COUNTED),
-            status_columns=[(key, dashboards.status_label(scope, key)) for key in keys],
+            status_columns=[(key, selectors.status_label(scope, key)) for key in keys],
             status_totals=[
-                (key, dashboards.status_label(scope, key), STATUS_BADGES[key], total.counts[key])
+                (key, selectors.status_label(scope, key), STATUS_BADGES[key], total.counts[key])
                 for key in keys
             ],
             region_rows=[(r, [r.counts[k] for k in keys]) for r in regions],
@@ -277,13 +277,13 @@ def global_dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def global_export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     """The assessments the global page counts for the same filter (submitted or later)."""
-    scope = dashboards.global_scope(request.user)
-    years = dashboards.available_years(scope)
+    scope = selectors.global_scope(request.user)
+    years = selectors.available_years(scope)
     _form, selected = _global_filter(request, scope, years)
     if selected is None or selected.year is None:
         assessments = Assessment.objects.none()
         stem = "none"
     else:
-        assessments = dashboards.counted_assessments(scope, selected)
+        assessments = selectors.counted_assessments(scope, selected)
         stem = f"{selected.region.code if selected.region else 'all-regions'}-{selected.year}"
     return _export(what, fmt, assessments, stem)

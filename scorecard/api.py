@@ -12,21 +12,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.models import CountryTeam, UNEntity
 from core.permissions import country_teams_visible_to, get_country_team_for_user
 
-from . import reports, selectors, services, workflow
+from . import selectors, services, workflow
 from .models import (
     ActionPoint,
     Assessment,
@@ -36,7 +34,6 @@ from .models import (
     Framework,
     Indicator,
     IndicatorAssessment,
-    ReportJob,
 )
 from .permissions import (
     can_comment,
@@ -64,8 +61,6 @@ from .serializers import (
     ReasonSerializer,
     ReopenDecisionSerializer,
     ReopenRequestSerializer,
-    ReportJobSerializer,
-    ReportRequestSerializer,
     TransitionInputSerializer,
 )
 
@@ -446,89 +441,3 @@ class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         comment = get_comment_for_user(request.user, int(pk or 0), write=True)
         thread = services.resolve_comment(comment=comment, by=request.user)
         return Response(CommentSerializer(thread).data)
-
-
-# --- PDF report jobs (scorecard/reports.py; the pages are views.report_*) -----------------------
-
-
-class PDFRenderer(BaseRenderer):
-    """Lets a client ask for the download with `Accept: application/pdf`; the view returns the
-    file itself, so this renderer never has data of its own to render."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
-    ) -> bytes:
-        return data if isinstance(data, bytes) else b""
-
-
-class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """PDF reports: anyone who may see an assessment may ask for its report and download it."""
-
-    serializer_class = ReportJobSerializer
-    queryset = ReportJob.objects.none()
-    lookup_value_regex = r"[0-9]+"
-    filterset_fields = {"assessment": ["exact"], "kind": ["exact"], "status": ["exact"]}
-
-    def get_queryset(self) -> QuerySet[ReportJob]:
-        return (
-            ReportJob.objects.filter(
-                assessment__in=selectors.assessments_visible_to(self.request.user)
-            )
-            .select_related("assessment__country_team")
-            .defer("report_input")  # the whole report's data: never sent, often large
-            .order_by("-requested_at", "-pk")
-        )
-
-    def get_object(self) -> ReportJob:
-        return reports.get_report_job_for_user(self.request.user, int(self.kwargs["pk"]))
-
-    def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        """The job's state; polling it sends a queued job again if the broker refused it, as
-        the page's status poll does."""
-        job = self.get_object()
-        reports.ensure_dispatched(job)
-        return Response(ReportJobSerializer(job).data)
-
-    @extend_schema(
-        request=ReportRequestSerializer,
-        responses={200: ReportJobSerializer, 201: ReportJobSerializer},
-    )
-    def create(self, request: Request) -> Response:
-        """Ask for the assessment's PDF report: 201 with a new job, or 200 with the existing
-        one when the data has not changed since (done, or still being made)."""
-        data = ReportRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        assessment = get_assessment_for_user(request.user, pk=data.validated_data["assessment"])
-        before = set(ReportJob.objects.filter(assessment=assessment).values_list("pk", flat=True))
-        job = reports.request_report(assessment=assessment, by=request.user)
-        job.refresh_from_db()  # embedded mode renders on commit: show where it is now
-        created = job.pk not in before
-        return Response(
-            ReportJobSerializer(job).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
-
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
-    def download(self, request: Request, pk: str | None = None) -> HttpResponseBase:
-        """The PDF, through the same gate as the page's download (404 until it is done)."""
-        return reports.file_response(self.get_object())
-
-    def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
-        # Errors are JSON even for a client that asked for the PDF only.
-        if isinstance(response, Response) and isinstance(
-            getattr(request, "accepted_renderer", None), PDFRenderer
-        ):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)

@@ -19,7 +19,7 @@ from core.permissions import (
 )
 
 from .models import ActionPoint, Assessment, Comment, Evidence, IndicatorAssessment
-from .workflow import EDITABLE, REVIEWER_VISIBLE
+from .states import EDITABLE, REVIEWER_VISIBLE
 
 AnyUser = User | AnonymousUser
 

@@ -31,6 +31,7 @@ from .models import (
     WorkflowEvent,
 )
 from .rules import Band, CriterionRule, IndicatorRules, LevelRuleSpec
+from .states import REVIEWER_VISIBLE
 
 ASSESSMENT_FORMAT = "unct-swap-assessment/1"
 FRAMEWORK_FORMAT = "unct-swap-framework/1"
@@ -42,8 +43,6 @@ def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
     Same rule as permissions.can_view_assessment: the user's teams, plus, for UN Women reviewers,
     their regions' work once it has been submitted.
     """
-    from .workflow import REVIEWER_VISIBLE  # noqa: PLC0415 -- workflow imports this module
-
     qs = Assessment.objects.select_related("country_team__region", "framework")
     if not user.is_authenticated:
         return qs.none()
@@ -67,8 +66,6 @@ def assessments_for_team(country_team: CountryTeam, user: Any = None) -> QuerySe
 
     Members see every one; a reviewer who is not a member sees only work submitted to UN Women.
     """
-    from .workflow import REVIEWER_VISIBLE  # noqa: PLC0415 -- workflow imports this module
-
     visible = Q()
     if user is not None and not can_view_team(user, country_team.pk):
         visible = Q(status__in=REVIEWER_VISIBLE)

@@ -53,15 +53,3 @@ urlpatterns = [
     ),
     path("action-points/<int:pk>/edit/", views.action_point_edit, name="action_point_edit"),
 ]
-
-# The PDF report (issue 4).
-urlpatterns += [
-    path("teams/<str:code>/<int:year>/report/", views.report_card, name="report"),
-    path(
-        "teams/<str:code>/<int:year>/report/request/",
-        views.report_request,
-        name="report_request",
-    ),
-    path("reports/<int:pk>/", views.report_status, name="report_status"),
-    path("reports/<int:pk>/download/", views.report_download, name="report_download"),
-]

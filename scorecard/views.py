@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from commitments.selectors import commitments_for_indicator_assessment
 from core.models import Membership
 from core.permissions import (
     can_coordinate_team,
@@ -32,7 +31,7 @@ from core.permissions import (
 )
 from parity.selectors import pi43_summary
 
-from . import reports, selectors, services, workflow
+from . import selectors, services, workflow
 from .forms import (
     ActionPointForm,
     AssessmentProcessForm,
@@ -321,7 +320,6 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
         "comment_form": extra.pop("comment_form", None) or CommentForm(),
         "rating_choices": Rating.choices,
         "action_points": selectors.action_points_for(assessment, indicator=indicator),
-        "linked_commitments": commitments_for_indicator_assessment(row),
         "parity": (
             pi43_summary(assessment.country_team, assessment.year)
             if indicator.code == "4.3"
@@ -680,50 +678,3 @@ def action_point_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(
         "scorecard:action_plan", code=point.assessment.country_team.code, year=point.assessment.year
     )
-
-
-# --- The PDF report (issue 4): request, status, download ------------------------------------
-
-
-@login_required
-def report_card(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """The overview's Report card (loaded by htmx), or a page of its own without JavaScript."""
-    assessment = get_assessment_for_user(request.user, code, year)
-    template = "scorecard/_report_card.html" if request.htmx else "scorecard/report.html"
-    context = {
-        "assessment": assessment,
-        "team": assessment.country_team,
-        "card": reports.report_card(assessment),
-    }
-    return render(request, template, context)
-
-
-@login_required
-@require_POST
-def report_request(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """Anyone who may see the assessment may ask for its PDF; unchanged data is served at once."""
-    assessment = get_assessment_for_user(request.user, code, year)
-    job = reports.request_report(assessment=assessment, by=request.user)
-    job.refresh_from_db()  # embedded mode renders on commit: show where it is now
-    if request.htmx:
-        return render(request, "scorecard/_report_status.html", {"job": job})
-    messages.success(
-        request,
-        _("Your PDF report is requested: %(status)s.")
-        % {"status": job.get_status_display().lower()},
-    )
-    return redirect("scorecard:report", code=code, year=year)
-
-
-@login_required
-def report_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The job's state, polled every 2 s while it is queued or rendering."""
-    job = reports.get_report_job_for_user(request.user, pk)
-    reports.ensure_dispatched(job)
-    return render(request, "scorecard/_report_status.html", {"job": job})
-
-
-@login_required
-def report_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The only way to a report file: after the permission gate, never from a public URL."""
-    return reports.file_response(reports.get_report_job_for_user(request.user, pk))

@@ -29,19 +29,12 @@ from core.permissions import (
     can_review_team,
 )
 
-from . import reports, selectors
-from .models import Assessment, Indicator, ReopenRequest, ReportJob, WorkflowEvent
+from . import selectors
+from .models import Assessment, Indicator, ReopenRequest, WorkflowEvent
+from .signals import assessment_transitioned
+from .states import EDITABLE
 
 Status = Assessment.Status
-EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
-# Reviewers see work while it is with UN Women or decided by them (submitted, in review,
-# returned, approved); drafts and work awaiting the UNCT's endorsement stay the team's.
-REVIEWER_VISIBLE = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.APPROVED})
-# The PDF kept at these steps, never made again (scorecard/reports.py, issue 4).
-FROZEN_REPORTS = {
-    "endorse_and_submit": ReportJob.Kind.AS_SUBMITTED,
-    "approve": ReportJob.Kind.AS_APPROVED,
-}
 
 
 @dataclass(frozen=True)
@@ -184,10 +177,9 @@ def transition(
     locked._history_user = by  # type: ignore[attr-defined]
     locked.save(update_fields=["status", "updated_at"])
     assessment.status = locked.status
-    if action in FROZEN_REPORTS:
-        # The report of this moment: its input is read now, in this transaction; the worker
-        # renders it after the commit. Later edits never change it.
-        reports.freeze_report(assessment=locked, kind=FROZEN_REPORTS[action], by=by)
+    # Inside the transaction: the reports app freezes the PDF of this moment (as submitted,
+    # as approved), and if that fails the step is not taken.
+    assessment_transitioned.send(sender=Assessment, assessment=locked, action=action, by=by)
     transaction.on_commit(lambda: notify(event))
     return event
 

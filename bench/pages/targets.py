@@ -24,7 +24,7 @@ django.setup()
 from core.models import Region  # noqa: E402
 from scorecard.management.commands.seed_synthetic import synthetic_teams  # noqa: E402
 from scorecard.models import Assessment, IndicatorAssessment  # noqa: E402
-from scorecard.workflow import EDITABLE, REVIEWER_VISIBLE  # noqa: E402
+from scorecard.states import EDITABLE, REVIEWER_VISIBLE  # noqa: E402
 
 
 def main() -> None:

@@ -18,7 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from core.models import Membership
-from scorecard import dashboards, services
+from dashboards import exports, selectors
+from scorecard import services
 from scorecard.models import Assessment, Indicator, IndicatorAssessment
 from tests.conftest import PI_CODES
 from tests.factories import CountryTeamFactory, MembershipFactory, RegionFactory
@@ -27,7 +28,7 @@ Status = Assessment.Status
 MORE = 30
 TEAM_URL = "/dashboards/teams/KAZ/"
 GLOBAL_URL = "/dashboards/global/"
-RATING_HEADER = ",".join(dashboards.RATING_COLUMNS)
+RATING_HEADER = ",".join(exports.RATING_COLUMNS)
 # Ceilings (measured + a margin of 2): a guard against a creep of queries, not a target.
 TEAM_DASHBOARD_CEILING = 8
 GLOBAL_DASHBOARD_CEILING = 12
@@ -177,10 +178,10 @@ def test_progress_needs_an_assessment_after_the_comprehensive_one(client, viewer
 
 
 def test_compare_ranks_ratings():
-    assert dashboards.compare("missing", "exceeds") == dashboards.IMPROVED
-    assert dashboards.compare("meets", "meets") == dashboards.SAME
-    assert dashboards.compare("meets", "approaches") == dashboards.REGRESSED
-    assert dashboards.compare("", "meets") == dashboards.NOT_COMPARABLE
+    assert selectors.compare("missing", "exceeds") == selectors.IMPROVED
+    assert selectors.compare("meets", "meets") == selectors.SAME
+    assert selectors.compare("meets", "approaches") == selectors.REGRESSED
+    assert selectors.compare("", "meets") == selectors.NOT_COMPARABLE
 
 
 # --- Team dashboard: who sees what -----------------------------------------------------------
@@ -274,7 +275,7 @@ def test_team_action_plan_export_leaves_out_withdrawn_points(client, iat, viewer
 
     client.force_login(viewer)
     rows = csv_rows(client.get(TEAM_URL + "export/action-plans.csv"))
-    assert rows[0] == dashboards.ACTION_PLAN_COLUMNS
+    assert rows[0] == exports.ACTION_PLAN_COLUMNS
     assert [r[3] for r in rows[1:]] == ["2020", "2022"]
     assert rows[2][4:8] == ["2.2", '\'=HYPERLINK("http://evil")', "", "Gender Theme Group"]
     assert rows[2][9:11] == ["not_started", "Campaign planned"]
@@ -396,7 +397,7 @@ def test_far_reviewer_sees_nothing_of_kaz(client, far_reviewer, world):
     assert ids.all("filter-invalid")
     assert not ids.all("team-status-row")
     rows = csv_rows(client.get(GLOBAL_URL + "export/ratings.csv?region=europe-central-asia"))
-    assert rows == [dashboards.RATING_COLUMNS]
+    assert rows == [exports.RATING_COLUMNS]
     rows = csv_rows(client.get(GLOBAL_URL + "export/ratings.csv?year=2022"))
     assert {r[0] for r in rows[1:]} == {"AFA"}
 
@@ -416,7 +417,7 @@ def test_global_exports_hold_exactly_what_the_filter_counts(client, reviewer, wo
         in (response["Content-Disposition"])
     )
     rows = csv_rows(response)
-    assert rows[0] == dashboards.RATING_COLUMNS
+    assert rows[0] == exports.RATING_COLUMNS
     assert Counter(r[0] for r in rows[1:]) == {"ECB": 15, "ECC": 15, "KAZ": 15}
     assert {r[3] for r in rows[1:]} == {"2022"}
     by_team_pi = {(r[0], r[6]): r[8] for r in rows[1:]}

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from scorecard.dashboards import RATING_COLUMNS
+from dashboards.exports import RATING_COLUMNS
 from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.browser

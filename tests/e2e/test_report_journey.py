@@ -10,8 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from config.celery import app as celery_app
-from scorecard import reports
-from scorecard.models import ReportJob
+from reports import services as report_services
+from reports import worker
+from reports.models import ReportJob
 from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.browser
@@ -27,7 +28,7 @@ def held_service(monkeypatch):
         sent.append(job_pk)
         return True
 
-    monkeypatch.setattr(reports, "dispatch", dispatch)
+    monkeypatch.setattr(report_services, "dispatch", dispatch)
     old = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield sent
@@ -47,7 +48,7 @@ def test_coordinator_generates_the_pdf_and_downloads_it(page, held_service):
     expect(status).to_contain_text("Waiting for the report service")
 
     [job_pk] = held_service
-    assert reports.run_job(job_pk) == "done"  # the worker's part
+    assert worker.run_job(job_pk) == "done"  # the worker's part
     expect(status).to_have_attribute("data-status", "done", timeout=15_000)  # the 2 s poll
     expect(status).to_contain_text("Done")
     link = status.get_by_role("link", name="Download PDF")

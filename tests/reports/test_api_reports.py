@@ -1,7 +1,7 @@
 """PDF report jobs through the API: the page's rule (whoever may see the assessment may ask for
-its report and download it), the same gate (reports.get_report_job_for_user: 404 for anyone
-else), the same service (reports.request_report), JSON errors, and lists that cost the same
-whatever their length.
+its report and download it), the same gate (reports.permissions.get_report_job_for_user: 404 for
+anyone else), the same service (reports.services.request_report), JSON errors, and lists that
+cost the same whatever their length.
 
 No Celery worker and no WeasyPrint: Celery runs eagerly (as in test_reports.py) and the renderer
 is a fake that returns a small PDF-looking file at once.
@@ -17,8 +17,11 @@ from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from core import pdf
-from scorecard import reports, services
-from scorecard.models import Assessment, ReportJob
+from reports import document, worker
+from reports import services as report_services
+from reports.models import ReportJob
+from scorecard import services
+from scorecard.models import Assessment
 
 URL = "/api/v1/report-jobs/"
 
@@ -43,10 +46,11 @@ def fake_render(monkeypatch):
 
     def render(data):
         calls.append(data)
-        body = b"%PDF-1.7\n% fake report " + reports.content_hash(data).encode() + b"\n%%EOF\n"
+        body = b"%PDF-1.7\n% fake report " + document.content_hash(data).encode() + b"\n%%EOF\n"
         return "<html></html>", pdf.Pdf(content=body, pages=3)
 
-    monkeypatch.setattr(reports, "render_input", render)
+    monkeypatch.setattr(document, "render_input", render)
+    monkeypatch.setattr(worker, "render_input", render)
     return calls
 
 
@@ -64,7 +68,7 @@ def set_status(assessment: Assessment, status: str) -> None:
 def done_job(assessment, coordinator, fake_render, django_capture_on_commit_callbacks):
     """KAZ 2022's report, rendered (the job is sent to the eager worker on commit)."""
     with django_capture_on_commit_callbacks(execute=True):
-        job = reports.request_report(assessment=assessment, by=coordinator)
+        job = report_services.request_report(assessment=assessment, by=coordinator)
     job.refresh_from_db()
     assert job.status == ReportJob.Status.DONE
     return job
@@ -174,7 +178,7 @@ def test_an_invalid_request_is_400_with_field_errors(iat, assessment, payload, f
 
 
 def test_download_is_404_until_the_report_is_done(iat, assessment, fake_render):
-    job = reports.request_report(assessment=assessment, by=iat)  # on_commit never runs here
+    job = report_services.request_report(assessment=assessment, by=iat)  # on_commit never runs here
     # As if the broker had it and no worker had taken it yet (else the poll sends it again).
     ReportJob.objects.filter(pk=job.pk).update(dispatched_at=timezone.now())
     client = client_for(iat)
@@ -203,7 +207,9 @@ def test_download_answers_a_client_that_accepts_only_pdf(iat, done_job):
 def test_list_filters_by_assessment(framework, team, coordinator, iat):
     first = services.create_comprehensive_assessment(country_team=team, year=2021, by=coordinator)
     second = services.create_comprehensive_assessment(country_team=team, year=2022, by=coordinator)
-    jobs = {a.pk: reports.request_report(assessment=a, by=coordinator) for a in (first, second)}
+    jobs = {
+        a.pk: report_services.request_report(assessment=a, by=coordinator) for a in (first, second)
+    }
 
     response = client_for(iat).get(URL, {"assessment": second.pk})
 

@@ -23,9 +23,10 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from scorecard import reports
-from scorecard.models import ReportJob
-from scorecard.tasks import render_report
+from reports import dispatch, document
+from reports import services as report_services
+from reports.models import ReportJob
+from reports.tasks import render_report
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 Status = ReportJob.Status
@@ -134,7 +135,7 @@ def stored(pattern: str = "KAZ-2022-*.pdf") -> list[Path]:
 
 def test_job_goes_queued_running_done_through_a_real_worker(kaz_2022, viewer, start_worker):
     worker = start_worker(delay=1.5)  # slow enough to be seen rendering
-    job = reports.request_report(assessment=kaz_2022, by=viewer)  # sent when it commits
+    job = report_services.request_report(assessment=kaz_2022, by=viewer)  # sent when it commits
 
     assert wait_for(job, {Status.DONE, Status.FAILED}, worker) == [
         Status.QUEUED,
@@ -151,7 +152,7 @@ def test_job_goes_queued_running_done_through_a_real_worker(kaz_2022, viewer, st
 
 def test_worker_killed_mid_render_still_yields_exactly_one_report(kaz_2022, viewer, start_worker):
     doomed = start_worker(delay=60)
-    job = reports.request_report(assessment=kaz_2022, by=viewer)
+    job = report_services.request_report(assessment=kaz_2022, by=viewer)
     wait_for(job, {Status.RUNNING}, doomed)
 
     os.killpg(doomed.pid, signal.SIGKILL)  # the whole worker, pool child included
@@ -180,16 +181,16 @@ def test_worker_killed_mid_render_still_yields_exactly_one_report(kaz_2022, view
 
 def test_failure_in_the_worker_shows_a_readable_reason(kaz_2022, viewer, start_worker):
     worker = start_worker()
-    data = reports.report_input(kaz_2022)
+    data = document.report_input(kaz_2022)
     job = ReportJob.objects.create(
         assessment=None,  # its assessment was deleted after the request
         requested_by=viewer,
         requested_at=timezone.now(),
-        content_hash=reports.content_hash(data),
+        content_hash=document.content_hash(data),
         framework_version="2018",
         report_input=data,
     )
-    assert reports.dispatch(job.pk) is True
+    assert dispatch.dispatch(job.pk) is True
 
     wait_for(job, {Status.DONE, Status.FAILED}, worker)
     assert job.status == Status.FAILED

@@ -1,4 +1,4 @@
-"""The PDF report (scorecard/reports.py, core/pdf.py, the report views and CLIs).
+"""The PDF report (reports/, core/pdf.py, the report views and CLIs).
 
 What the PDF says is checked on real WeasyPrint output read back with pypdf, against the seed's
 own figures (seed 001, Table 1), not against our code. The job mechanics (idempotency, duplicate
@@ -32,9 +32,12 @@ from pypdf import PdfReader
 from config.celery import app as celery_app
 from core import pdf
 from core import services as core_services
-from scorecard import reports, services
-from scorecard.models import Assessment, Evidence, IndicatorAssessment, ReportJob
-from scorecard.tasks import render_report
+from reports import dispatch, document, storage, worker
+from reports import services as report_services
+from reports.models import ReportJob
+from reports.tasks import render_report
+from scorecard import services
+from scorecard.models import Assessment, Evidence, IndicatorAssessment
 from tests.conftest import PI_CODES, load_json
 from tests.factories import UNEntityFactory
 
@@ -104,10 +107,11 @@ def fake_render(monkeypatch):
 
     def render(data):
         calls.append(data)
-        body = b"%PDF-1.7\n% fake report " + reports.content_hash(data).encode() + b"\n%%EOF\n"
+        body = b"%PDF-1.7\n% fake report " + document.content_hash(data).encode() + b"\n%%EOF\n"
         return "<html></html>", pdf.Pdf(content=body, pages=3)
 
-    monkeypatch.setattr(reports, "render_input", render)
+    monkeypatch.setattr(document, "render_input", render)
+    monkeypatch.setattr(worker, "render_input", render)
     return calls
 
 
@@ -125,7 +129,7 @@ def text_of(content: bytes) -> str:
 
 def request(assessment, by, django_capture_on_commit_callbacks) -> ReportJob:
     with django_capture_on_commit_callbacks(execute=True):
-        job = reports.request_report(assessment=assessment, by=by)
+        job = report_services.request_report(assessment=assessment, by=by)
     job.refresh_from_db()
     return job
 
@@ -147,7 +151,7 @@ def edit_finding(assessment, text: str = "A finding written after the report was
 @pytest.mark.django_db
 def test_annual_report_pdf_mirrors_the_seed_section_by_section(kaz_2022):
     load_parity_demo()
-    _html, made = reports.render_assessment(kaz_2022)
+    _html, made = document.render_assessment(kaz_2022)
 
     assert made.content.startswith(b"%PDF")
     text = text_of(made.content)
@@ -192,7 +196,7 @@ def test_annual_report_pdf_mirrors_the_seed_section_by_section(kaz_2022):
 
 @pytest.mark.django_db
 def test_report_pdf_is_tagged_with_metadata_and_subset_fonts(kaz_2022):
-    _html, made = reports.render_assessment(kaz_2022)
+    _html, made = document.render_assessment(kaz_2022)
     reader = PdfReader(io.BytesIO(made.content))
     root = reader.trailer["/Root"]
 
@@ -221,7 +225,7 @@ def test_comprehensive_report_has_all_pis_and_no_carry_over_column(assessment, c
     for row in rows:
         row.rating = "meets"
         row.save(update_fields=["rating"])
-    _html, made = reports.render_assessment(assessment)
+    _html, made = document.render_assessment(assessment)
     text = text_of(made.content)
 
     assert "COMPREHENSIVE ASSESSMENT REPORT AND ACTION PLAN" in text  # the cover
@@ -237,12 +241,12 @@ def test_comprehensive_report_has_all_pis_and_no_carry_over_column(assessment, c
 
 @pytest.mark.django_db
 def test_evidence_links_only_for_web_addresses(kaz_2022):
-    data = reports.report_input(kaz_2022)
+    data = document.report_input(kaz_2022)
     data["document"]["indicators"][0]["evidence"] = [
         {"category": "Other", "title": "Web", "url": "https://example.org/a", "entity": None},
         {"category": "Other", "title": "Script", "url": "javascript:alert(1)", "entity": None},
     ]
-    context = reports.report_context(data)
+    context = document.report_context(data)
     assert [(e.title, e.url) for e in context["pis"][0].evidence] == [
         ("Web", "https://example.org/a"),
         ("Script", ""),
@@ -268,7 +272,7 @@ def test_pdf_fetcher_reads_our_static_files_and_refuses_everything_else():
 
 def _input_queries(assessment) -> int:
     with CaptureQueriesContext(connection) as captured:
-        reports.report_input(assessment)
+        document.report_input(assessment)
     return len(captured.captured_queries)
 
 
@@ -303,24 +307,24 @@ def test_report_input_costs_the_same_queries_whatever_the_data(kaz_2022, iat):
 
 @pytest.mark.django_db
 def test_content_hash_is_stable_and_follows_every_printed_input(kaz_2022):
-    first = reports.content_hash(reports.report_input(kaz_2022))
-    assert reports.content_hash(reports.report_input(kaz_2022)) == first
+    first = document.content_hash(document.report_input(kaz_2022))
+    assert document.content_hash(document.report_input(kaz_2022)) == first
 
     edit_finding(kaz_2022)
-    after_finding = reports.content_hash(reports.report_input(kaz_2022))
+    after_finding = document.content_hash(document.report_input(kaz_2022))
     assert after_finding != first
 
     rule = kaz_2022.framework.indicators.get(code="1.1").rules.get(level="approaches")
     rule.text = "Official text of the level."
     rule.save(update_fields=["text"])
-    assert reports.content_hash(reports.report_input(kaz_2022)) != after_finding
+    assert document.content_hash(document.report_input(kaz_2022)) != after_finding
 
 
 @pytest.mark.django_db
 def test_report_context_is_built_without_the_database(kaz_2022, django_assert_num_queries):
-    data = reports.report_input(kaz_2022)
+    data = document.report_input(kaz_2022)
     with django_assert_num_queries(0):
-        context = reports.report_context(data)
+        context = document.report_context(data)
     assert [pi.code for pi in context["pis"]] == PI_CODES
     assert [(b["short_label"], b["count"]) for b in context["chart"]["bars"]] == [
         ("MISSING", 1),
@@ -338,7 +342,7 @@ def test_request_is_queued_sent_on_commit_and_done_with_file_named_by_its_hash(
     kaz_2022, viewer, fake_render, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        job = reports.request_report(assessment=kaz_2022, by=viewer)
+        job = report_services.request_report(assessment=kaz_2022, by=viewer)
     assert job.status == Status.QUEUED
     assert fake_render == []  # nothing sent before the transaction commits
     assert callbacks
@@ -354,7 +358,7 @@ def test_request_is_queued_sent_on_commit_and_done_with_file_named_by_its_hash(
         3,
     )
     assert job.framework_version == "2018"
-    assert job.content_hash == reports.content_hash(reports.report_input(kaz_2022))
+    assert job.content_hash == document.content_hash(document.report_input(kaz_2022))
     assert (job.attempts, job.error) == (1, "")
     assert [m.to for m in mailoutbox] == [[viewer.email]]
     assert f"http://127.0.0.1:8000/reports/{job.pk}/download/" in mailoutbox[0].body
@@ -385,7 +389,7 @@ def test_jobs_with_the_same_content_share_one_file(
 ):
     draft = request(kaz_2022, viewer, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        frozen = reports.freeze_report(assessment=kaz_2022, kind=Kind.AS_SUBMITTED, by=rc)
+        frozen = report_services.freeze_report(assessment=kaz_2022, kind=Kind.AS_SUBMITTED, by=rc)
 
     assert frozen.status == Status.DONE  # at once: nothing to render
     assert (frozen.file.name, frozen.sha256) == (draft.file.name, draft.sha256)
@@ -398,13 +402,13 @@ def test_frozen_copy_never_changes_with_later_edits(
     kaz_2022, rc, viewer, fake_render, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        frozen = reports.freeze_report(assessment=kaz_2022, kind=Kind.AS_SUBMITTED, by=rc)
+        frozen = report_services.freeze_report(assessment=kaz_2022, kind=Kind.AS_SUBMITTED, by=rc)
     frozen.refresh_from_db()
     kept = default_storage.open(frozen.file.name).read()
 
     edit_finding(kaz_2022, "Changed after submission.")
     draft = request(kaz_2022, viewer, django_capture_on_commit_callbacks)
-    again = reports.freeze_report(assessment=kaz_2022, kind=Kind.AS_SUBMITTED, by=rc)
+    again = report_services.freeze_report(assessment=kaz_2022, kind=Kind.AS_SUBMITTED, by=rc)
 
     frozen.refresh_from_db()
     assert default_storage.open(frozen.file.name).read() == kept
@@ -413,7 +417,7 @@ def test_frozen_copy_never_changes_with_later_edits(
     assert "Changed after submission." not in str(frozen.report_input)
     assert again.pk != frozen.pk  # a later submission of other data is another frozen copy
     with pytest.raises(ValueError, match="as submitted or as approved"):
-        reports.freeze_report(assessment=kaz_2022, kind=Kind.DRAFT, by=rc)
+        report_services.freeze_report(assessment=kaz_2022, kind=Kind.DRAFT, by=rc)
 
 
 @pytest.mark.django_db
@@ -421,14 +425,14 @@ def test_frozen_copy_is_made_from_the_data_of_its_moment_even_if_rendered_later(
     kaz_2022, rc, fake_render, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):  # the broker is slow today
-        frozen = reports.freeze_report(assessment=kaz_2022, kind=Kind.AS_APPROVED, by=rc)
+        frozen = report_services.freeze_report(assessment=kaz_2022, kind=Kind.AS_APPROVED, by=rc)
     edit_finding(kaz_2022, "Edited while the job waited.")
-    reports.run_job(frozen.pk)
+    worker.run_job(frozen.pk)
 
     frozen.refresh_from_db()
     assert frozen.status == Status.DONE
     assert "Edited while the job waited." not in str(fake_render[0])
-    assert frozen.content_hash == reports.content_hash(fake_render[0])
+    assert frozen.content_hash == document.content_hash(fake_render[0])
 
 
 @pytest.mark.django_db
@@ -437,20 +441,20 @@ def test_duplicate_delivery_of_a_finished_job_does_nothing(
 ):
     job = request(kaz_2022, viewer, django_capture_on_commit_callbacks)
 
-    assert reports.run_job(job.pk) == "skipped"
+    assert worker.run_job(job.pk) == "skipped"
     job.refresh_from_db()
     assert (job.status, job.attempts, len(fake_render)) == (Status.DONE, 1, 1)
     assert len(stored_reports()) == 1
 
 
 def _queued(assessment, by) -> ReportJob:
-    data = reports.report_input(assessment)
+    data = document.report_input(assessment)
     return ReportJob.objects.create(
         assessment=assessment,
         kind=Kind.DRAFT,
         requested_by=by,
         requested_at=timezone.now(),
-        content_hash=reports.content_hash(data),
+        content_hash=document.content_hash(data),
         framework_version="2018",
         report_input=data,
     )
@@ -474,8 +478,8 @@ def test_redelivery_after_the_worker_died_renders_once(kaz_2022, viewer, fake_re
         worker=f"{socket.gethostname()}:{_dead_pid()}",
     )
 
-    assert reports.run_job(job.pk) == "done"
-    assert reports.run_job(job.pk) == "skipped"  # and once more, as acks_late may deliver
+    assert worker.run_job(job.pk) == "done"
+    assert worker.run_job(job.pk) == "skipped"  # and once more, as acks_late may deliver
     job.refresh_from_db()
     assert (job.status, job.attempts) == (Status.DONE, 2)
     assert len(fake_render) == 1
@@ -492,23 +496,23 @@ def test_redelivery_while_a_live_attempt_holds_the_job_waits(kaz_2022, viewer, f
         worker=f"{socket.gethostname()}:{os.getpid()}",
     )
 
-    with pytest.raises(reports.StillRunning) as held:
-        reports.run_job(job.pk)
-    assert 100 < held.value.seconds <= reports.lease_seconds()
+    with pytest.raises(worker.StillRunning) as held:
+        worker.run_job(job.pk)
+    assert 100 < held.value.seconds <= worker.lease_seconds()
     assert fake_render == []
 
 
 @pytest.mark.django_db
 def test_a_damaged_file_under_the_final_name_is_replaced(kaz_2022, viewer, fake_render):
     job = _queued(kaz_2022, viewer)
-    _html, made = reports.render_input(job.report_input)
+    _html, made = document.render_input(job.report_input)
     fake_render.clear()
     sha = hashlib.sha256(made.content).hexdigest()
-    name = reports.file_name(job.report_input, sha)
+    name = storage.file_name(job.report_input, sha)
     Path(default_storage.path(name)).parent.mkdir(parents=True)
     Path(default_storage.path(name)).write_bytes(made.content[:10])  # a write cut short
 
-    reports.run_job(job.pk)
+    worker.run_job(job.pk)
     assert default_storage.open(name).read() == made.content
     assert stored_reports() == [Path(name).name]
 
@@ -518,7 +522,7 @@ def test_job_of_a_deleted_assessment_fails_with_a_reason(kaz_2022, viewer, fake_
     job = _queued(kaz_2022, viewer)
     ReportJob.objects.filter(pk=job.pk).update(assessment=None)
 
-    reports.run_job(job.pk)
+    worker.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == Status.FAILED
     assert job.error == "The assessment was deleted before its report could be made."
@@ -529,7 +533,7 @@ def test_template_error_fails_the_job_with_a_readable_reason(kaz_2022, viewer, s
     settings.REPORT_TEMPLATE = "pdf/no-such-template.html"
     job = _queued(kaz_2022, viewer)
 
-    assert reports.run_job(job.pk) == "failed"
+    assert worker.run_job(job.pk) == "failed"
     job.refresh_from_db()
     assert job.status == Status.FAILED
     assert job.error == "The report template “pdf/no-such-template.html” is missing."
@@ -542,9 +546,10 @@ def test_render_over_the_soft_time_limit_fails_the_job(kaz_2022, viewer, monkeyp
     def too_slow(data):
         raise SoftTimeLimitExceeded
 
-    monkeypatch.setattr(reports, "render_input", too_slow)
+    monkeypatch.setattr(document, "render_input", too_slow)
+    monkeypatch.setattr(worker, "render_input", too_slow)
     job = _queued(kaz_2022, viewer)
-    reports.run_job(job.pk)
+    worker.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == Status.FAILED
     assert job.error == "Making the report took too long, so it was stopped. Try again later."
@@ -555,14 +560,15 @@ def test_transient_error_is_retried_then_fails(kaz_2022, viewer, monkeypatch):
     def database_away(data):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(reports, "render_input", database_away)
+    monkeypatch.setattr(document, "render_input", database_away)
+    monkeypatch.setattr(worker, "render_input", database_away)
     job = _queued(kaz_2022, viewer)
-    with pytest.raises(reports.TransientError):
-        reports.run_job(job.pk, last_try=False)
+    with pytest.raises(worker.TransientError):
+        worker.run_job(job.pk, last_try=False)
     job.refresh_from_db()
-    assert (job.status, job.note) == (Status.QUEUED, reports.RETRYING_NOTE)
+    assert (job.status, job.note) == (Status.QUEUED, worker.RETRYING_NOTE)
 
-    assert reports.run_job(job.pk, last_try=True) == "failed"
+    assert worker.run_job(job.pk, last_try=True) == "failed"
     job.refresh_from_db()
     assert job.status == Status.FAILED
     assert job.error == "The database was unavailable while the report was made."
@@ -573,11 +579,11 @@ def test_job_is_given_up_after_its_worker_died_three_times(kaz_2022, viewer, fak
     job = _queued(kaz_2022, viewer)
     ReportJob.objects.filter(pk=job.pk).update(
         status=Status.RUNNING,
-        attempts=reports.MAX_ATTEMPTS,
+        attempts=worker.MAX_ATTEMPTS,
         started_at=timezone.now(),
         worker=f"{socket.gethostname()}:{_dead_pid()}",
     )
-    reports.run_job(job.pk)
+    worker.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == Status.FAILED
     assert job.error.startswith("The report service stopped 3 times while making this report")
@@ -588,10 +594,10 @@ def test_job_is_given_up_after_its_worker_died_three_times(kaz_2022, viewer, fak
 def test_task_settings_make_it_neither_lost_nor_run_twice():
     assert render_report.acks_late is True
     assert render_report.reject_on_worker_lost is True
-    assert render_report.autoretry_for == (reports.TransientError,)
+    assert render_report.autoretry_for == (worker.TransientError,)
     assert (render_report.max_retries, render_report.retry_backoff_max) == (3, 60)
     assert (render_report.soft_time_limit, render_report.time_limit) == (90, 120)
-    assert reports.lease_seconds() > render_report.time_limit
+    assert worker.lease_seconds() > render_report.time_limit
 
 
 @pytest.mark.django_db
@@ -617,12 +623,12 @@ def test_broker_down_keeps_the_request_and_sends_it_when_the_broker_returns(
     ReportJob.objects.filter(pk=job.pk).update(
         dispatch_attempted_at=timezone.now() - timedelta(seconds=60)
     )
-    assert reports.dispatch_pending() == 1
+    assert dispatch.dispatch_pending() == 1
     job.refresh_from_db()
     assert sent == [job.pk]
     assert job.dispatched_at is not None
     assert job.note == ""
-    assert reports.dispatch_pending() == 0  # sent once, not again
+    assert dispatch.dispatch_pending() == 0  # sent once, not again
 
 
 @pytest.mark.django_db
@@ -666,7 +672,7 @@ def test_worker_start_resends_jobs_left_running_by_a_dead_worker(kaz_2022, viewe
     sent: list[int] = []
     monkeypatch.setattr(render_report, "apply_async", lambda args, **kw: sent.append(args[0]))
 
-    assert reports.dispatch_pending(older_than=0) == 1
+    assert dispatch.dispatch_pending(older_than=0) == 1
     assert sent == [job.pk]
 
 
@@ -760,7 +766,7 @@ def test_card_lists_frozen_copies_and_says_when_the_pdf_is_outdated(
 ):
     job = request(kaz_2022, viewer, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        frozen = reports.freeze_report(assessment=kaz_2022, kind=Kind.AS_SUBMITTED, by=rc)
+        frozen = report_services.freeze_report(assessment=kaz_2022, kind=Kind.AS_SUBMITTED, by=rc)
     frozen.refresh_from_db()
     client.force_login(viewer)
 
@@ -838,13 +844,13 @@ def test_admin_lists_report_jobs_read_only(
     job = request(kaz_2022, viewer, django_capture_on_commit_callbacks)
     client.force_login(admin_user)
 
-    listing = client.get("/admin/scorecard/reportjob/?status=done")
-    detail = client.get(f"/admin/scorecard/reportjob/{job.pk}/change/")
-    add = client.get("/admin/scorecard/reportjob/add/")
-    edit = client.post(f"/admin/scorecard/reportjob/{job.pk}/change/", {"note": "edited"})
+    listing = client.get("/admin/reports/reportjob/?status=done")
+    detail = client.get(f"/admin/reports/reportjob/{job.pk}/change/")
+    add = client.get("/admin/reports/reportjob/add/")
+    edit = client.post(f"/admin/reports/reportjob/{job.pk}/change/", {"note": "edited"})
 
     assert listing.status_code == 200
-    assert f"/admin/scorecard/reportjob/{job.pk}/change/" in listing.content.decode()
+    assert f"/admin/reports/reportjob/{job.pk}/change/" in listing.content.decode()
     assert detail.status_code == 200  # the view permission: shown, not editable
     assert 'name="note"' not in detail.content.decode()
     assert add.status_code == 403

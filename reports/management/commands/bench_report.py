@@ -33,7 +33,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from core import pdf
-from scorecard import reports
+from reports import document, services, worker
+from reports.models import ReportJob
 from scorecard.models import Assessment
 
 
@@ -62,14 +63,14 @@ class Command(BaseCommand):
             raise CommandError(f"No assessment {code.upper()} {year}: run `manage.py setup_demo`.")
 
         with CaptureQueriesContext(connection) as captured:
-            html, made = reports.render_input(reports.report_input(assessment))  # warm-up
+            html, made = document.render_input(document.report_input(assessment))  # warm-up
         queries = sum(1 for q in captured.captured_queries if not q["sql"].startswith("SAVEPOINT"))
 
         # Interleaved, so that whatever else the machine does weighs on both figures alike.
         wall, cpu, alone = [], [], []
         for _ in range(runs):
             started, started_cpu = time.perf_counter(), time.process_time()
-            html, made = reports.render_input(reports.report_input(assessment))
+            html, made = document.render_input(document.report_input(assessment))
             wall.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
             started = time.perf_counter()
@@ -100,12 +101,12 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
             try:
                 with transaction.atomic():
-                    job = reports.request_report(assessment=assessment, by=None)
-                    reports.run_job(job.pk)
+                    job = services.request_report(assessment=assessment, by=None)
+                    worker.run_job(job.pk)
                     started = time.perf_counter()
-                    again = reports.request_report(assessment=assessment, by=None)
+                    again = services.request_report(assessment=assessment, by=None)
                     seconds = time.perf_counter() - started
-                    if again.pk != job.pk or again.status != reports.Status.DONE:
+                    if again.pk != job.pk or again.status != ReportJob.Status.DONE:
                         raise CommandError("The repeated request was not served from the file.")
                     raise Rollback
             except Rollback:

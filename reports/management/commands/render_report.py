@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scorecard import reports
+from reports import document
 from scorecard.models import Assessment
 
 
@@ -39,13 +39,13 @@ class Command(BaseCommand):
         if assessment is None:
             raise CommandError(f"No assessment for {code.upper()} {year}.")
         started = time.perf_counter()
-        data = reports.report_input(assessment)
-        text, made = reports.render_input(data)
+        data = document.report_input(assessment)
+        text, made = document.render_input(data)
         seconds = time.perf_counter() - started
         out.write_bytes(made.content)
         if html:
             html.write_text(text, encoding="utf-8")
         self.stdout.write(
             f"{out}: {made.pages} pages, {len(made.content)} bytes, {seconds:.2f} s, "
-            f"content hash {reports.content_hash(data)}"
+            f"content hash {document.content_hash(data)}"
         )

@@ -1,9 +1,11 @@
+"""The API's router: every app owns its api.py; the paths under /api/v1/ are gathered here."""
+
 from rest_framework.routers import DefaultRouter
 
 from commitments import api as commitments_api
 from parity import api as parity_api
-
-from . import api
+from reports import api as reports_api
+from scorecard import api
 
 router = DefaultRouter()
 router.register("country-teams", api.CountryTeamViewSet, basename="country-team")
@@ -13,7 +15,7 @@ router.register("pi-ratings", api.PIRatingViewSet, basename="pi-rating")
 router.register("evidence", api.EvidenceViewSet, basename="evidence")
 router.register("action-points", api.ActionPointViewSet, basename="action-point")
 router.register("comments", api.CommentViewSet, basename="comment")
-router.register("report-jobs", api.ReportJobViewSet, basename="report-job")
+router.register("report-jobs", reports_api.ReportJobViewSet, basename="report-job")
 router.register("parity/snapshots", parity_api.StaffingSnapshotViewSet, basename="parity-snapshot")
 router.register(
     "parity/recommendations",

@@ -1,0 +1,108 @@
+"""The report jobs' API (`/api/v1/report-jobs/`): the same gate and services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from scorecard import selectors
+from scorecard.permissions import get_assessment_for_user
+
+from . import services
+from .dispatch import ensure_dispatched
+from .models import ReportJob
+from .permissions import get_report_job_for_user
+from .serializers import ReportJobSerializer, ReportRequestSerializer
+from .storage import file_response
+
+
+class PDFRenderer(BaseRenderer):
+    """Lets a client ask for the download with `Accept: application/pdf`; the view returns the
+    file itself, so this renderer never has data of its own to render."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: dict[str, Any] | None = None,
+    ) -> bytes:
+        return data if isinstance(data, bytes) else b""
+
+
+class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """PDF reports: anyone who may see an assessment may ask for its report and download it."""
+
+    serializer_class = ReportJobSerializer
+    queryset = ReportJob.objects.none()
+    lookup_value_regex = r"[0-9]+"
+    filterset_fields = {"assessment": ["exact"], "kind": ["exact"], "status": ["exact"]}
+
+    def get_queryset(self) -> QuerySet[ReportJob]:
+        return (
+            ReportJob.objects.filter(
+                assessment__in=selectors.assessments_visible_to(self.request.user)
+            )
+            .select_related("assessment__country_team")
+            .defer("report_input")  # the whole report's data: never sent, often large
+            .order_by("-requested_at", "-pk")
+        )
+
+    def get_object(self) -> ReportJob:
+        return get_report_job_for_user(self.request.user, int(self.kwargs["pk"]))
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        """The job's state; polling it sends a queued job again if the broker refused it, as
+        the page's status poll does."""
+        job = self.get_object()
+        ensure_dispatched(job)
+        return Response(ReportJobSerializer(job).data)
+
+    @extend_schema(
+        request=ReportRequestSerializer,
+        responses={200: ReportJobSerializer, 201: ReportJobSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        """Ask for the assessment's PDF report: 201 with a new job, or 200 with the existing
+        one when the data has not changed since (done, or still being made)."""
+        data = ReportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assessment = get_assessment_for_user(request.user, pk=data.validated_data["assessment"])
+        before = set(ReportJob.objects.filter(assessment=assessment).values_list("pk", flat=True))
+        job = services.request_report(assessment=assessment, by=request.user)
+        job.refresh_from_db()  # embedded mode renders on commit: show where it is now
+        created = job.pk not in before
+        return Response(
+            ReportJobSerializer(job).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
+    def download(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        """The PDF, through the same gate as the page's download (404 until it is done)."""
+        return file_response(self.get_object())
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        # Errors are JSON even for a client that asked for the PDF only.
+        if isinstance(response, Response) and isinstance(
+            getattr(request, "accepted_renderer", None), PDFRenderer
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -1,0 +1,92 @@
+"""Report files: their names, storing them once, checking them, sending them.
+
+A file is named `reports/<CODE>-<YEAR>-<SHA-256 of the bytes>.pdf`, so jobs with the same
+content share one file and a file is never overwritten with other bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.http import FileResponse, Http404
+from django.utils import timezone
+
+from .models import ReportJob
+
+Status = ReportJob.Status
+Kind = ReportJob.Kind
+
+
+def file_name(data: dict[str, Any], sha256: str) -> str:
+    team = data["document"]["country_team"]["code"]
+    return f"reports/{team}-{data['document']['year']}-{sha256}.pdf"
+
+
+def download_name(job: ReportJob) -> str:
+    """The name the browser saves: UNCT-SWAP-KAZ-2022.pdf, UNCT-SWAP-KAZ-2022-as-approved.pdf."""
+    assessment = job.assessment
+    suffix = "" if job.kind == Kind.DRAFT else "-" + job.kind.replace("_", "-")
+    return f"UNCT-SWAP-{assessment.country_team.code}-{assessment.year}{suffix}.pdf"
+
+
+def file_response(job: ReportJob) -> FileResponse:
+    """The job's PDF as a download (the page and the API both send it this way); 404 until the
+    job is done. Call it only after the permission gate (get_report_job_for_user)."""
+    if job.status != Status.DONE or not job.file:
+        raise Http404
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=download_name(job),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def file_ok(name: str, sha256: str) -> bool:
+    if not name or not default_storage.exists(name):
+        return False
+    with default_storage.open(name, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest() == sha256
+
+
+def stored_done_job(digest: str) -> ReportJob | None:
+    """A finished job with this content hash whose file is still there and intact."""
+    for job in ReportJob.objects.filter(content_hash=digest, status=Status.DONE).exclude(file=""):
+        if file_ok(job.file.name, job.sha256):
+            return job
+    return None
+
+
+def copy_result(job: ReportJob, source: ReportJob) -> None:
+    job.status = Status.DONE
+    job.file = source.file.name
+    job.sha256, job.size, job.pages = source.sha256, source.size, source.pages
+    job.render_seconds = 0.0
+    job.finished_at = timezone.now()
+
+
+def store(name: str, content: bytes, sha256: str) -> None:
+    """Write the file once: a copy with the right bytes is kept, a damaged one replaced, and a
+    write interrupted half-way never leaves a file under the final name."""
+    if default_storage.exists(name):
+        if file_ok(name, sha256):
+            return
+        default_storage.delete(name)
+    if isinstance(default_storage, FileSystemStorage):
+        path = Path(default_storage.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+        with open(temporary, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    else:
+        default_storage.save(name, ContentFile(content))
