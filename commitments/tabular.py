@@ -1,8 +1,8 @@
-"""Spreadsheets in and out (.xlsx and .csv): no database here, only cells.
+"""Commitment spreadsheets in (.xlsx and .csv): no database here, only cells. (Files out are
+written by core/tabular.py.)
 
 Reading gives every cell as stripped text under a normalised column name, with the spreadsheet row
-number (the header is row 1), so validation messages point at the row the user sees. Writing
-guards against formula injection: a text cell that starts like a formula is written as text.
+number (the header is row 1), so validation messages point at the row the user sees.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 MAX_ROWS = 5000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Row = tuple[int, dict[str, str]]
 
@@ -107,35 +106,3 @@ def _read_xlsx(content: bytes) -> tuple[list[str], list[Row]]:
         return _rows_from(sheet.iter_rows(values_only=True))
     finally:
         workbook.close()
-
-
-def safe_text(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else safe_text(v) for v in row])
-    # A byte order mark, so that Excel opens the UTF-8 text with its accents intact.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def write_xlsx(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "commitments"
-) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append([safe_text(v) for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

@@ -16,7 +16,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import selectors, services, tabular
+from core.tabular import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_table
+
+from . import selectors, services
 from .charts import bar_chart
 from .filters import CommitmentFilter
 from .forms import CommitmentForm, ImportForm, ProgressReportForm
@@ -34,8 +36,8 @@ from .permissions import (
 PAGE_SIZE = 25
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": CSV_CONTENT_TYPE,
+    "xlsx": XLSX_CONTENT_TYPE,
 }
 
 
@@ -111,9 +113,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     _filterset, commitments = _filtered(request)
     header, rows = selectors.export_rows(commitments)
     body = (
-        tabular.write_csv(header, rows)
-        if fmt == "csv"
-        else tabular.write_xlsx(header, rows, title=_("commitments"))
+        csv_text(header, rows) if fmt == "csv" else xlsx_table(header, rows, title=_("commitments"))
     )
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
     stamp = timezone.localdate().isoformat()
@@ -337,11 +337,7 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_TYPES:
         raise Http404
     header = list(selectors.COLUMNS)
-    body = (
-        tabular.write_csv(header, [])
-        if fmt == "csv"
-        else tabular.write_xlsx(header, [], title=_("commitments"))
-    )
+    body = csv_text(header, []) if fmt == "csv" else xlsx_table(header, [], title=_("commitments"))
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="commitments-template.{fmt}"'
     return response

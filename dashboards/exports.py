@@ -4,9 +4,7 @@ chunks, whatever the number of rows."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
@@ -101,47 +99,3 @@ EXPORTS: dict[str, tuple[list[str], Callable[[QuerySet[Assessment]], Iterator[li
     "ratings": (RATING_COLUMNS, rating_rows),
     "action-plans": (ACTION_PLAN_COLUMNS, action_plan_rows),
 }
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets an apostrophe in front (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-class _Line:
-    """A file-like object whose write() returns the line, for csv.writer in a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """The CSV text in chunks of lines, for a StreamingHttpResponse; opens with a BOM for Excel."""
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(header)
-    batch: list[str] = []
-    for row in rows:
-        batch.append(writer.writerow(["" if v is None else safe_cell(v) for v in row]))
-        if len(batch) >= 500:
-            yield "".join(batch)
-            batch = []
-    if batch:
-        yield "".join(batch)
-
-
-def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
-    """A one-sheet workbook, written in openpyxl's write-only mode (constant memory per row)."""
-    from openpyxl import Workbook  # noqa: PLC0415 -- only the export pays for the import
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

@@ -24,14 +24,15 @@ from django.utils.translation import gettext_lazy
 
 from core.models import CountryTeam, Region
 from core.permissions import can_view_team, get_country_team_for_user
+from core.tabular import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_chunks, xlsx_table
 from scorecard.models import Assessment, Rating
 
 from . import charts, exports, selectors
 from .selectors import COUNTED, GlobalFilter, GlobalScope
 
 CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": CSV_CONTENT_TYPE,
+    "xlsx": XLSX_CONTENT_TYPE,
 }
 STATUS_BADGES = {
     selectors.NO_ASSESSMENT: "text-bg-light border",
@@ -100,10 +101,10 @@ def _export(what: str, fmt: str, assessments: Any, stem: str) -> HttpResponse:
     response: HttpResponse | StreamingHttpResponse
     if fmt == "csv":
         response = StreamingHttpResponse(
-            exports.csv_chunks(header, rows(assessments)), content_type=CONTENT_TYPES[fmt]
+            csv_chunks(header, rows(assessments)), content_type=CONTENT_TYPES[fmt]
         )
     else:
-        body = exports.xlsx_bytes(header, rows(assessments), title=what)
+        body = xlsx_table(header, rows(assessments), title=what)
         response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(
         True, f"unct-swap-{what}-{stem}.{fmt}"

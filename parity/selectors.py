@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.models import CountryTeam, Region, UNEntity
+from core.tabular import Sheet, csv_text, xlsx_bytes
 
 from . import figures
 from .figures import CATEGORY, GRADE, OVERALL, Group, Level, Tally, add_up, make_level
@@ -31,7 +32,6 @@ from .models import (
     StaffingCount,
     StaffingSnapshot,
 )
-from .tables import Sheet, write_csv, write_xlsx
 
 STATUS_FORMAT = "unct-swap-parity-status/1"
 STAFF = "overall_staff"
@@ -561,7 +561,7 @@ def template_rows(snapshot: StaffingSnapshot | None) -> list[list[Any]]:
 
 
 def staffing_template_csv(snapshot: StaffingSnapshot | None) -> str:
-    return write_csv(TEMPLATE_HEADER, template_rows(snapshot))
+    return csv_text(TEMPLATE_HEADER, template_rows(snapshot), bom=False)
 
 
 def staffing_template_xlsx(snapshot: StaffingSnapshot | None) -> bytes:
@@ -578,7 +578,7 @@ def staffing_template_xlsx(snapshot: StaffingSnapshot | None) -> bytes:
         [_("women, men, not_disclosed: whole numbers; a blank cell counts as 0.")],
         [_("Importing the file replaces all the figures of the year.")],
     ]
-    return write_xlsx(
+    return xlsx_bytes(
         [
             Sheet(
                 "Staffing",
@@ -673,7 +673,7 @@ def strategy_workbook(tracker: StrategyTracker) -> bytes:
         [share.year, share.women_percent, share.men_percent, share.scope, share.source]
         for share in tracker.workforce
     ]
-    return write_xlsx(
+    return xlsx_bytes(
         [
             Sheet(
                 _("Recommendations"),

@@ -1,8 +1,9 @@
-"""Staffing tables as files: .csv and .xlsx read into rows of cells, and rows written back out.
+"""Staffing tables as files: .csv and .xlsx read into rows of cells. (Files out are written by
+core/tabular.py.)
 
-No database and no validation of the content here: services.py checks every row of what is read,
-selectors.py provides what is written. Row numbers are the ones the user sees in the file (the
-header is row 1), so error messages point at the right line in Excel.
+No database and no validation of the content here: services.py checks every row of what is
+read. Row numbers are the ones the user sees in the file (the header is row 1), so error messages
+point at the right line in Excel.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import csv
 import io
 import os
 import zipfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -21,8 +21,6 @@ MAX_BYTES = 2 * 1024 * 1024  # a whole UN system's staffing table is a few tens 
 MAX_UNZIPPED_BYTES = 40 * 1024 * 1024  # refuse zip bombs before openpyxl opens them
 MAX_ROWS = 5000  # 34 entities x 31 grades is about 1,000 rows
 SHEET_NAME = "Staffing"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
 class TableError(Exception):
@@ -97,66 +95,3 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         raise TableError(_("The file is not a valid .xlsx workbook.")) from error
     finally:
         workbook.close()
-
-
-# --- Writing --------------------------------------------------------------------------------------
-
-
-@dataclass
-class Sheet:
-    title: str
-    header: Sequence[str]
-    rows: Sequence[Sequence[Any]]
-    widths: Sequence[int] = ()
-    # column letter → (sheet range of allowed values); Excel then offers a drop-down list
-    choices: dict[str, str] = field(default_factory=dict)
-    wrap: bool = False
-
-
-def _safe_text(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is written as text (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def write_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_safe_text(value) for value in row])
-    return out.getvalue()
-
-
-def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
-    from openpyxl import Workbook  # imported here: only downloads need it
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for spec in sheets:
-        sheet = workbook.create_sheet(spec.title)
-        sheet.append(list(spec.header))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in spec.rows:
-            sheet.append(list(row))
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # text from users is never a formula
-                if spec.wrap:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.freeze_panes = "A2"
-        for index, width in enumerate(spec.widths):
-            sheet.column_dimensions[chr(ord("A") + index)].width = width
-        for column, source in spec.choices.items():
-            validation = DataValidation(type="list", formula1=source, allow_blank=True)
-            validation.error = _("Choose a value from the list.")
-            sheet.add_data_validation(validation)
-            validation.add(f"{column}2:{column}{MAX_ROWS + 1}")
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.models import CountryTeam, UNEntity
 from core.permissions import can_view_global, country_teams_visible_to
+from core.tabular import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 from . import selectors, services
 from .charts import bar_chart, status_charts
@@ -26,7 +27,6 @@ from .permissions import (
     get_strategy_entity_for_user,
     sees_small_cells,
 )
-from .tables import XLSX_CONTENT_TYPE
 
 
 def _attachment(body: bytes | str, content_type: str, filename: str) -> HttpResponse:
@@ -185,7 +185,7 @@ def staffing_template(request: HttpRequest, code: str, year: int, fmt: str) -> H
     filename = f"parity-{team.code}-{year}"
     if fmt == "csv":
         body = selectors.staffing_template_csv(data)
-        return _attachment(body, "text/csv; charset=utf-8", f"{filename}.csv")
+        return _attachment(body, CSV_CONTENT_TYPE, f"{filename}.csv")
     return _attachment(
         selectors.staffing_template_xlsx(data), XLSX_CONTENT_TYPE, f"{filename}.xlsx"
     )

@@ -72,8 +72,9 @@ from core.models import Membership, ReviewerScope
 from parity import services as parity_services
 from parity.models import ParityRecommendation
 from parity.selectors import TEMPLATE_HEADER
+from reports.models import ReportJob
 from scorecard import services, workflow
-from scorecard.models import Assessment, Comment, Evidence, IndicatorAssessment, ReportJob
+from scorecard.models import Assessment, Comment, Evidence, IndicatorAssessment
 from tests.conftest import PI_CODES, load_json
 from tests.factories import CountryTeamFactory, MembershipFactory, UserFactory
 
