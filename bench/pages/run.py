@@ -44,7 +44,7 @@ from scorecard.management.commands.seed_synthetic import (  # noqa: E402
 )
 from scorecard.models import Assessment, IndicatorAssessment  # noqa: E402
 
-# DRF router names of the main API lists (scorecard/api_urls.py), measured when they exist.
+# DRF router names of the main API lists (config/api_urls.py), measured when they exist.
 API_LISTS = [
     ("api_country_teams", "country-team-list"),
     ("api_assessments", "assessment-list"),
