@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.charts import Scale
+
 WIDTH = 600
 VALUE_SPACE = 56  # room right of the longest bar for its number
 ROW_HEIGHT = 42
@@ -45,11 +47,11 @@ class BarChart:
 def bar_chart(title: str, items: Sequence[tuple[str, int, str]]) -> BarChart:
     """items: (label, value, link) in display order."""
     largest = max((value for _label, value, _href in items), default=0) or 1
-    scale = (WIDTH - VALUE_SPACE) / largest
+    scale = Scale(0, WIDTH - VALUE_SPACE, largest)
     rows = []
     for index, (label, value, href) in enumerate(items):
         top = index * ROW_HEIGHT
-        width = round(value * scale, 1)
+        width = round(scale(value), 1)
         rows.append(
             ChartRow(
                 label=label,

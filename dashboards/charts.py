@@ -7,52 +7,34 @@ database: the selectors hand in what they read.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.charts import CAPITALS_EM, Scale, Tick, legend_row, num, percent_ticks, text_baseline
+from core.charts import LegendItem as PlacedItem
 from scorecard.models import Assessment
 
 from .selectors import LEVELS, NOT_RATED, RATING_COLOURS, PIShare, TeamHistory, level_label
 
-# Plain SVG numbers for the templates: presentation attributes only, no style attribute, no
-# script (CSP-safe), as parity/charts.py and commitments/charts.py do.
-
-
-def _num(value: float) -> str:
-    return f"{value:.1f}"
-
 
 @dataclass(frozen=True)
-class LegendItem:
-    x: int
-    text_x: int
-    y: int  # text baseline
-    box_y: int
-    colour: str
-    label: str
-    carried: bool = False
-
-
-LEGEND_LINE = 18
+class LegendItem(PlacedItem):
+    carried: bool = False  # the swatch is hatched like a carried cell
 
 
 def _legend(
     x0: int, y0: int, width: int, items: Sequence[tuple[str, str]], *, carried: str = ""
 ) -> list[LegendItem]:
     """Legend entries from (x0, y0), wrapped to a new line before they pass `width`."""
-    entries = [(colour, label, False) for colour, label in items]
+    entries = [*items, ("#6c757d", carried)] if carried else list(items)
+    # Measured as capitals, as the level labels are (MISSING, APPROACHING).
+    row = legend_row(entries, x=x0, y=y0, gap=14, em=CAPITALS_EM, wrap_at=width)
+    legend = [LegendItem(**asdict(item)) for item in row]
     if carried:
-        entries.append(("#6c757d", carried, True))
-    legend, x, y = [], x0, y0
-    for colour, label, is_carried in entries:
-        room = 16 + round(len(label) * 7) + 14  # about 7 px per capital at 11 px
-        if x > x0 and x + room > width:
-            x, y = x0, y + LEGEND_LINE
-        legend.append(LegendItem(x, x + 16, y, y - 10, colour, label, carried=is_carried))
-        x += room
+        legend[-1] = replace(legend[-1], carried=True)
     return legend
 
 
@@ -170,7 +152,7 @@ def heatmap(
             HeatLabel(
                 pi.code,
                 f"{pi.code} {pi.title}"[:40],
-                _num(top + HEAT_CELL_H / 2 + 4),
+                num(text_baseline(top, HEAT_CELL_H)),
                 href_for(history.years[-1].year, pi.code) if history.years else "",
             )
         )
@@ -197,8 +179,8 @@ def heatmap(
                     carried="true" if point.carried else "false",
                     x=str(x + 1),
                     y=str(top + 1),
-                    text_x=_num(x + HEAT_CELL_W / 2),
-                    text_y=_num(top + HEAT_CELL_H / 2 + 4),
+                    text_x=num(x + HEAT_CELL_W / 2),
+                    text_y=num(text_baseline(top, HEAT_CELL_H)),
                     colour=RATING_COLOURS[rating],
                     text=label,
                     text_colour="#212529" if point.carried else "#ffffff",
@@ -229,7 +211,7 @@ def heatmap(
         headers=[
             HeatHeader(
                 c.year,
-                _num(x_of[c.year] + HEAT_CELL_W / 2),
+                num(x_of[c.year] + HEAT_CELL_W / 2),
                 c.kind_label.split()[0],
                 c.kind == Assessment.Kind.COMPREHENSIVE,
             )
@@ -302,12 +284,6 @@ class ShareBar:
 
 
 @dataclass(frozen=True)
-class Tick:
-    x: str
-    label: str
-
-
-@dataclass(frozen=True)
 class ShareChart:
     id: str
     title: str
@@ -360,13 +336,13 @@ def _segments(
                 level=level,
                 label=words[level],
                 colour=RATING_COLOURS[level],
-                pos=_num(start + offset if horizontal else start - offset - size),
-                size=_num(size),
+                pos=num(start + offset if horizontal else start - offset - size),
+                size=num(size),
                 count=count,
                 total=share.total,
                 pct=pct,
                 text=f"{count * 100 / share.total:.0f} %" if horizontal and size >= 34 else "",
-                text_x=_num(start + offset + size / 2),
+                text_x=num(start + offset + size / 2),
                 text_colour="#ffffff",
                 tooltip=tooltip,
             )
@@ -391,8 +367,8 @@ def share_chart(shares: Sequence[PIShare], *, chart_id: str, title: str) -> Shar
             ShareBar(
                 code=share.code,
                 label=f"{share.code} {share.title}"[:40],
-                y=_num(top + (row_height - bar_height) / 2),
-                text_y=_num(top + row_height / 2 + 4),
+                y=num(top + (row_height - bar_height) / 2),
+                text_y=num(text_baseline(top, row_height)),
                 segments=_segments(share, plot_x, plot_width, horizontal=True, words=words),
                 total=share.total,
             )
@@ -417,7 +393,7 @@ def share_chart(shares: Sequence[PIShare], *, chart_id: str, title: str) -> Shar
         axis_y=axis_y,
         tick_y=axis_y + 14,
         bars=bars,
-        ticks=[Tick(_num(plot_x + plot_width * t / 100), f"{t} %") for t in (0, 25, 50, 75, 100)],
+        ticks=[Tick(num(x), label) for label, x in percent_ticks(Scale(plot_x, plot_width))],
         legend=legend,
     )
 
@@ -477,12 +453,12 @@ def trend_charts(shares_by_year: dict[int, list[PIShare]], *, prefix: str) -> li
     x_of = {year: plot_x + slot * i + (slot - column_width) / 2 for i, year in enumerate(years)}
     ticks = [
         YearTick(
-            year, str(year) if len(years) <= 8 else f"’{year % 100:02d}", _num(x + column_width / 2)
+            year, str(year) if len(years) <= 8 else f"’{year % 100:02d}", num(x + column_width / 2)
         )
         for year, x in x_of.items()
     ]
     charts, words = [], _chart_words()
-    w = _num(column_width)
+    w = num(column_width)
     for code, by_year in per_pi.items():
         paths: dict[str, list[str]] = {level: [] for level in LEVELS}
         counts: dict[str, list[str]] = {level: [] for level in LEVELS}
@@ -496,7 +472,7 @@ def trend_charts(shares_by_year: dict[int, list[PIShare]], *, prefix: str) -> li
                 share, plot_bottom, plot_bottom - plot_top, horizontal=False, words=words
             )
             for s in segments:
-                paths[s.level].append(f"M{_num(x_of[year])} {s.pos}h{w}v{s.size}h-{w}z")
+                paths[s.level].append(f"M{num(x_of[year])} {s.pos}h{w}v{s.size}h-{w}z")
                 counts[s.level].append(f"{year} {s.count}/{s.total}")
             spoken.append(
                 f"{year}: " + ", ".join(f"{s.label} {s.count}/{s.total}" for s in segments)
@@ -523,7 +499,7 @@ def trend_charts(shares_by_year: dict[int, list[PIShare]], *, prefix: str) -> li
                 plot_right=plot_right,
                 plot_top=plot_top,
                 plot_bottom=plot_bottom,
-                mid_y=_num((plot_top + plot_bottom) / 2),
+                mid_y=num((plot_top + plot_bottom) / 2),
                 label_y=plot_bottom + 13,
                 years=ticks,
                 layers=layers,

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from core.charts import LegendItem, Scale, Tick, legend_row, num, percent_ticks, text_baseline
+
 from .figures import (
     BAND_HIGH,
     BAND_LOW,
@@ -31,24 +33,11 @@ STATUS_COLOURS = {PARITY: "#1e7b45", WOMEN_UNDER: "#c0561b", MEN_UNDER: "#5b3f95
 NO_STATUS_COLOUR = "#8a8f94"
 BAND_FILL = "#d4efdf"
 WIDTH = 680
-TICKS = (0, 25, 50, 75, 100)
 BAND_INTS = {"low": int(BAND_LOW), "high": int(BAND_HIGH)}
-
-
-def _num(value: float) -> str:
-    return f"{value:.1f}"
 
 
 def _pct_text(value: Decimal | None) -> str:
     return "—" if value is None else f"{value} %"
-
-
-@dataclass(frozen=True)
-class Tick:
-    x: str
-    y: str
-    label: str
-    bold: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,14 +54,6 @@ class Bar:
     status: str
     has_bar: bool
     bold: bool
-
-
-@dataclass(frozen=True)
-class LegendItem:
-    x: int
-    text_x: int
-    colour: str
-    label: str
 
 
 @dataclass(frozen=True)
@@ -107,9 +88,7 @@ def bar_chart(levels: Sequence[Level], *, chart_id: str, title: str) -> BarChart
     plot_x, plot_width = 170, 400  # level labels left of the plot, values in a column right of it
     plot_top, row_height, bar_height = 26, 24, 14
     plot_height = row_height * max(len(levels), 1)
-
-    def x_of(pct: float) -> float:
-        return plot_x + plot_width * pct / 100
+    x_of = Scale(plot_x, plot_width)
 
     bars, spoken = [], []
     for index, level in enumerate(levels):
@@ -129,11 +108,11 @@ def bar_chart(levels: Sequence[Level], *, chart_id: str, title: str) -> BarChart
             Bar(
                 key=level.key,
                 label=label[:28],
-                y=_num(top + (row_height - bar_height) / 2),
-                text_y=_num(top + row_height / 2 + 4),
-                width=_num(width),
+                y=num(top + (row_height - bar_height) / 2),
+                text_y=num(text_baseline(top, row_height)),
+                width=num(width),
                 value=value,
-                value_x=_num(plot_x + plot_width + 12 if has_bar else plot_x + 6),
+                value_x=num(plot_x + plot_width + 12 if has_bar else plot_x + 6),
                 pct="" if level.pct_women is None else str(level.pct_women),
                 colour=STATUS_COLOURS.get(level.status or "", NO_STATUS_COLOUR),
                 status=level.status or "",
@@ -143,11 +122,9 @@ def bar_chart(levels: Sequence[Level], *, chart_id: str, title: str) -> BarChart
         )
         spoken.append(f"{label}: {spoken_value}")
     axis_y = plot_top + plot_height
-    legend, legend_x = [], plot_x
-    for status in (PARITY, WOMEN_UNDER, MEN_UNDER):
-        label = str(STATUS_LABELS[status])
-        legend.append(LegendItem(legend_x, legend_x + 16, STATUS_COLOURS[status], label))
-        legend_x += 16 + round(len(label) * 6.2) + 20  # about 6 px per character at 11 px
+    statuses = [
+        (STATUS_COLOURS[s], str(STATUS_LABELS[s])) for s in (PARITY, WOMEN_UNDER, MEN_UNDER)
+    ]
     description = _(
         "Share of women by level, against the parity band of %(low)s to %(high)s %% women. "
     ) % BAND_INTS + "; ".join(spoken)
@@ -161,19 +138,19 @@ def bar_chart(levels: Sequence[Level], *, chart_id: str, title: str) -> BarChart
         plot_width=plot_width,
         plot_top=plot_top,
         plot_height=plot_height,
-        band_x=_num(x_of(float(BAND_LOW))),
-        band_width=_num(x_of(float(BAND_HIGH)) - x_of(float(BAND_LOW))),
-        mid_x=_num(x_of(50)),
+        band_x=num(x_of(float(BAND_LOW))),
+        band_width=num(x_of(float(BAND_HIGH)) - x_of(float(BAND_LOW))),
+        mid_x=num(x_of(50)),
         axis_y=axis_y,
         bars=bars,
-        ticks=[Tick(x=_num(x_of(t)), y=str(axis_y + 16), label=f"{t} %") for t in TICKS],
+        ticks=[Tick(x=num(x), y=str(axis_y + 16), label=label) for label, x in percent_ticks(x_of)],
         band_label=_("parity band %(low)s–%(high)s %%") % BAND_INTS,
-        band_label_x=_num(x_of(50)),
+        band_label_x=num(x_of(50)),
         band_label_y=plot_top - 8,
         label_x=plot_x - 8,
         plot_right=plot_x + plot_width,
         axis_label_y=axis_y + 30,
-        legend=legend,
+        legend=legend_row(statuses, x=plot_x, y=axis_y + 52, gap=20),
         legend_y=axis_y + 52,
     )
 
@@ -233,25 +210,23 @@ def trend_chart(
 ) -> TrendChart:
     """% women over the years, one line per (label, colour, values by year), over the band."""
     plot_x, plot_right, plot_top, plot_bottom = 56, WIDTH - 24, 16, 196
-
-    def y_of(pct: float) -> float:
-        return plot_bottom - (plot_bottom - plot_top) * pct / 100
+    y_of = Scale(plot_bottom, plot_top - plot_bottom)
+    # The years 24 px inside the plot's edges, so the first and last labels fit; one year centred.
+    spread = Scale(plot_x + 24, plot_right - plot_x - 48, max(len(years) - 1, 1))
 
     def x_of(index: int) -> float:
-        if len(years) == 1:
-            return (plot_x + plot_right) / 2
-        return plot_x + 24 + (plot_right - plot_x - 48) * index / (len(years) - 1)
+        return (plot_x + plot_right) / 2 if len(years) == 1 else spread(index)
 
     series, spoken = [], []
     dashes = ["", "6 4", "2 3"]
     for number, (label, colour, values) in enumerate(lines):
         points = [
             Point(
-                x=_num(x_of(i)),
-                y=_num(y_of(float(v))),
+                x=num(x_of(i)),
+                y=num(y_of(float(v))),
                 label=f"{v} %",
                 # the first line's values above its points, the others' below theirs
-                label_y=_num(y_of(float(v)) - 8 if number == 0 else y_of(float(v)) + 17),
+                label_y=num(y_of(float(v)) - 8 if number == 0 else y_of(float(v)) + 17),
                 year=years[i],
             )
             for i, v in enumerate(values)
@@ -282,13 +257,16 @@ def trend_chart(
         plot_top=plot_top,
         plot_bottom=plot_bottom,
         plot_width=plot_right - plot_x,
-        band_y=_num(y_of(float(BAND_HIGH))),
-        band_height=_num(y_of(float(BAND_LOW)) - y_of(float(BAND_HIGH))),
-        mid_y=_num(y_of(50)),
-        y_ticks=[Tick(x=str(plot_x - 6), y=_num(y_of(t) + 4), label=f"{t} %") for t in TICKS],
+        band_y=num(y_of(float(BAND_HIGH))),
+        band_height=num(y_of(float(BAND_LOW)) - y_of(float(BAND_HIGH))),
+        mid_y=num(y_of(50)),
+        y_ticks=[
+            Tick(x=str(plot_x - 6), y=num(text_baseline(y)), label=label)
+            for label, y in percent_ticks(y_of)
+        ],
         x_ticks=[
             Tick(
-                x=_num(x_of(i)), y=str(plot_bottom + 18), label=str(year), bold=year == current_year
+                x=num(x_of(i)), y=str(plot_bottom + 18), label=str(year), bold=year == current_year
             )
             for i, year in enumerate(years)
         ],

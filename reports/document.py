@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import pdf
+from core.charts import Scale, count_ticks
 from parity.selectors import parity_status_for
 from scorecard import selectors
 from scorecard.models import ActionPoint, Assessment, Indicator, Rating
@@ -210,10 +211,10 @@ def _chart(pis: list[PI]) -> dict[str, Any]:
     top = max([*counts.values(), 1])
     # Geometry in SVG user units; the chart is 160 mm wide in the PDF.
     left, bottom, plot_height, slot = 34, 170, 140, 104
-    ticks = list(range(0, top + 1, 1 if top <= 8 else 2))
+    height_of = Scale(0, plot_height, top)
     bars = []
     for index, (level, count) in enumerate(counts.items()):
-        height = round(plot_height * count / top, 1)
+        height = round(height_of(count), 1)
         x = left + 12 + index * slot
         bars.append(
             {
@@ -231,7 +232,7 @@ def _chart(pis: list[PI]) -> dict[str, Any]:
         )
     return {
         "bars": bars,
-        "ticks": [{"value": t, "y": round(bottom - plot_height * t / top, 1)} for t in ticks],
+        "ticks": [{"value": t, "y": round(bottom - height_of(t), 1)} for t in count_ticks(top)],
         "left": left,
         "right": left + 12 + 4 * slot,
         "bottom": bottom,
