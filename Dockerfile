@@ -12,6 +12,7 @@ WORKDIR /app
 COPY requirements/base.lock requirements/base.lock
 RUN pip install -r requirements/base.lock
 COPY . .
+RUN SECRET_KEY=build python manage.py compile_translations
 RUN SECRET_KEY=collectstatic STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
     python manage.py collectstatic --no-input
 

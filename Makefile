@@ -13,7 +13,9 @@ $(STAMP): requirements/dev.lock
 	$(PY) -m pip install --quiet -r requirements/dev.lock
 	touch $(STAMP)
 
+# The translation catalogs are compiled every time (a second or so): an edited .po is never stale.
 install: $(STAMP)
+	$(PY) manage.py compile_translations --quiet
 
 setup: install
 	$(PY) manage.py migrate --no-input

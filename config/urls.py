@@ -9,6 +9,7 @@ from scorecard import views as scorecard_views
 urlpatterns = [
     path("", scorecard_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/language/", core_views.set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -139,3 +139,21 @@ class ReviewerScope(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class Profile(models.Model):
+    """What a person chose for themselves: the language of their pages, e-mails and reports."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,4 +1,4 @@
-"""Writes for country teams, entities and memberships."""
+"""Writes for country teams, entities, memberships and people's preferences."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from .models import CountryTeam, Membership, Region, UNEntity
+from . import languages
+from .models import CountryTeam, Membership, Profile, Region, UNEntity
 
 
 @transaction.atomic
@@ -31,3 +34,16 @@ def set_membership(
         user=user, country_team=country_team, defaults={"role": role, "entity": entity}
     )
     return membership
+
+
+def set_language(*, user: User, language: str) -> Profile:
+    """Keep the user's language on their profile: their pages, e-mails and reports follow it."""
+    if not languages.is_supported(language):
+        raise ValidationError(
+            {
+                "language": _("“%(code)s” is not one of the platform's languages.")
+                % {"code": language}
+            }
+        )
+    profile, _created = Profile.objects.update_or_create(user=user, defaults={"language": language})
+    return profile

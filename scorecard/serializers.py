@@ -3,6 +3,7 @@ the views hand validated input to the same services the HTML pages use."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.models import CountryTeam
@@ -104,7 +105,7 @@ class RatingInputSerializer(serializers.Serializer):
     override_justification = serializers.CharField(required=False, allow_blank=True, default="")
     means_of_verification = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(
-        help_text="The version you read; a newer one means someone else saved in between."
+        help_text=_("The version you read; a newer one means someone else saved in between.")
     )
 
 
@@ -112,7 +113,7 @@ class RatingConflictSerializer(serializers.Serializer):
     """409 on a PI rating save: someone saved a newer version; nothing was saved."""
 
     detail = serializers.CharField()
-    current = IndicatorAssessmentSerializer(help_text="The PI rating as it is now.")
+    current = IndicatorAssessmentSerializer(help_text=_("The PI rating as it is now."))
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from core.models import Membership, ReviewerScope
 from scorecard import services
@@ -136,3 +137,13 @@ def _fresh_framework_cache():
     framework_cache.clear()
     yield
     framework_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """Each test starts and ends in English. A request in another language leaves that language
+    active in the thread (LocaleMiddleware activates one per request; nothing deactivates it),
+    and the next test's messages would come out in French."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
