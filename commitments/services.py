@@ -29,9 +29,10 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.languages import language_of
 from core.models import CountryTeam
 from core.permissions import can_view_team
 from scorecard.models import ActionPoint, IndicatorAssessment
@@ -538,7 +539,7 @@ def send_missing_report_reminders(*, year: int) -> ReminderResult:
         maker__in=[m.maker for m in missing],
         role=MakerMembership.Role.EDITOR,
         user__is_active=True,
-    ).select_related("user"):
+    ).select_related("user__profile"):
         if membership.user.email:
             editors.setdefault(membership.maker_id, []).append(membership.user)
     connection = get_connection()
@@ -562,26 +563,25 @@ def send_missing_report_reminders(*, year: int) -> ReminderResult:
                 "site_url": _site_url(),
                 "mine_path": reverse("commitments:mine"),
             }
-            subject = " ".join(
-                render_to_string("commitments/email/missing_report_subject.txt", context).split()
-            )
-            messages = [
-                EmailMessage(
-                    subject=subject,
-                    body=render_to_string(
-                        "commitments/email/missing_report_body.txt", {**context, "user": user}
-                    ),
-                    to=[user.email],
-                    connection=connection,
-                )
-                for user in recipients
-            ]
+            messages = [_reminder(context, user, connection=connection) for user in recipients]
             connection.send_messages(messages)
             reminder.recipients = [user.email for user in recipients]
             reminder.save(update_fields=["recipients"])
         result.sent.append(maker)
         result.emails += len(messages)
     return result
+
+
+def _reminder(context: dict[str, Any], user: User, *, connection: Any) -> EmailMessage:
+    """One editor's reminder, in the language on their profile."""
+    with translation.override(language_of(user) or settings.LANGUAGE_CODE):
+        subject = " ".join(
+            render_to_string("commitments/email/missing_report_subject.txt", context).split()
+        )
+        body = render_to_string(
+            "commitments/email/missing_report_body.txt", {**context, "user": user}
+        )
+    return EmailMessage(subject=subject, body=body, to=[user.email], connection=connection)
 
 
 # --- Bulk import ----------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from .models import Profile
+
 SESSION_KEY = "language"
 
 
@@ -17,3 +19,11 @@ def codes() -> list[str]:
 
 def is_supported(code: str | None) -> bool:
     return bool(code) and code in codes()
+
+
+def language_of(user: object) -> str | None:
+    """The language on the person's profile, if they chose one."""
+    try:
+        return user.profile.language  # type: ignore[attr-defined]
+    except (AttributeError, Profile.DoesNotExist):
+        return None

@@ -17,12 +17,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, transaction
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.languages import language_of
+from core.mail import send_in_their_languages
 
 from .document import render_input
 from .models import ReportJob
@@ -232,7 +234,7 @@ def run_job(job_pk: int, *, last_try: bool = True) -> str:
 def notify_done(job_pk: int) -> int:
     """E-mail the requester the download link (errors are logged, never raised)."""
     job = (
-        ReportJob.objects.select_related("assessment__country_team", "requested_by")
+        ReportJob.objects.select_related("assessment__country_team", "requested_by__profile")
         .defer("report_input")
         .filter(pk=job_pk)
         .first()
@@ -247,16 +249,20 @@ def notify_done(job_pk: int) -> int:
         "scorecard:assessment",
         kwargs={"code": assessment.country_team.code, "year": assessment.year},
     )
-    subject = _("UNCT-SWAP %(team)s %(year)s: your PDF report is ready") % {
-        "team": assessment.country_team.name,
-        "year": assessment.year,
-    }
-    body = _(
-        "The PDF report you asked for is ready (%(pages)s pages).\n\nDownload it: %(link)s\n\n"
-        "The assessment: %(overview)s"
-    ) % {"pages": job.pages, "link": link, "overview": overview}
+
+    def compose() -> tuple[str, str]:
+        subject = _("UNCT-SWAP %(team)s %(year)s: your PDF report is ready") % {
+            "team": assessment.country_team.name,
+            "year": assessment.year,
+        }
+        body = _(
+            "The PDF report you asked for is ready (%(pages)s pages).\n\nDownload it: %(link)s"
+            "\n\nThe assessment: %(overview)s"
+        ) % {"pages": job.pages, "link": link, "overview": overview}
+        return subject, body
+
     try:
-        return send_mail(subject, body, None, [user.email])
+        return send_in_their_languages([(user.email, language_of(user))], compose)
     except Exception:
         logger.exception("Could not e-mail report job %s to its requester", job_pk)
         return 0

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.languages import language_of
+from core.mail import Recipient, send_in_their_languages
 from core.models import Membership, ReviewerScope
 from core.permissions import (
     AnyUser,
@@ -252,28 +253,33 @@ def decide_reopen(
 # --- Notifications --------------------------------------------------------------------------
 
 
-def _team_emails(assessment: Assessment, roles: Iterable[str]) -> list[str]:
+def _team_emails(assessment: Assessment, roles: Iterable[str]) -> list[Recipient]:
+    """The team's people in these roles who have an address, with their language."""
     return sorted(
         set(
             Membership.objects.filter(
                 country_team_id=assessment.country_team_id, role__in=list(roles)
             )
             .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
+            .values_list("user__email", "user__profile__language")
+        ),
+        key=lambda r: r[0],
     )
 
 
-def _reviewer_emails(assessment: Assessment) -> list[str]:
+def _reviewer_emails(assessment: Assessment) -> list[Recipient]:
     scopes = ReviewerScope.objects.filter(is_global=True) | ReviewerScope.objects.filter(
         regions=assessment.country_team.region_id
     )
-    return sorted(set(scopes.exclude(user__email="").values_list("user__email", flat=True)))
+    recipients = scopes.exclude(user__email="").values_list(
+        "user__email", "user__profile__language"
+    )
+    return sorted(set(recipients), key=lambda r: r[0])
 
 
 Role = Membership.Role
 # Who must act next after each step.
-NEXT_ACTORS: dict[str, Callable[[Assessment], list[str]]] = {
+NEXT_ACTORS: dict[str, Callable[[Assessment], list[Recipient]]] = {
     "send_for_endorsement": lambda a: _team_emails(a, [Role.RESIDENT_COORDINATOR]),
     "send_back_to_team": lambda a: _team_emails(a, [Role.IAT_COORDINATOR]),
     "endorse_and_submit": _reviewer_emails,
@@ -297,19 +303,23 @@ def notify(event: WorkflowEvent) -> int:
     recipients = NEXT_ACTORS.get(event.action, lambda a: [])(assessment)
     if not recipients:
         return 0
-    subject = _("UNCT-SWAP %(team)s %(year)s: %(status)s") % {
-        "team": assessment.country_team.name,
-        "year": assessment.year,
-        "status": Status(event.to_status).label,
-    }
-    body = _("%(who)s: %(from)s → %(to)s.\n\n%(comment)s\n\n%(link)s") % {
-        "who": event.actor_name,
-        "from": Status(event.from_status).label,
-        "to": Status(event.to_status).label,
-        "comment": event.comment,
-        "link": _link(assessment),
-    }
-    return send_mail(subject, body, None, recipients)
+
+    def compose() -> tuple[str, str]:
+        subject = _("UNCT-SWAP %(team)s %(year)s: %(status)s") % {
+            "team": assessment.country_team.name,
+            "year": assessment.year,
+            "status": Status(event.to_status).label,
+        }
+        body = _("%(who)s: %(from)s → %(to)s.\n\n%(comment)s\n\n%(link)s") % {
+            "who": event.actor_name,
+            "from": Status(event.from_status).label,
+            "to": Status(event.to_status).label,
+            "comment": event.comment,
+            "link": _link(assessment),
+        }
+        return subject, body
+
+    return send_in_their_languages(recipients, compose)
 
 
 def notify_reopen_requested(request: ReopenRequest) -> int:
@@ -317,24 +327,31 @@ def notify_reopen_requested(request: ReopenRequest) -> int:
     recipients = _reviewer_emails(assessment)
     if not recipients:
         return 0
-    subject = _("UNCT-SWAP %(team)s %(year)s: reopen requested") % {
-        "team": assessment.country_team.name,
-        "year": assessment.year,
-    }
-    body = f"{request.requested_by_name}: {request.reason}\n\n{_link(assessment)}"
-    return send_mail(subject, body, None, recipients)
+
+    def compose() -> tuple[str, str]:
+        subject = _("UNCT-SWAP %(team)s %(year)s: reopen requested") % {
+            "team": assessment.country_team.name,
+            "year": assessment.year,
+        }
+        return subject, f"{request.requested_by_name}: {request.reason}\n\n{_link(assessment)}"
+
+    return send_in_their_languages(recipients, compose)
 
 
 def notify_reopen_decided(request: ReopenRequest) -> int:
     if request.requested_by is None or not request.requested_by.email:
         return 0
     assessment = request.assessment
-    subject = _("UNCT-SWAP %(team)s %(year)s: reopen request %(decision)s") % {
-        "team": assessment.country_team.name,
-        "year": assessment.year,
-        "decision": request.get_decision_display().lower(),
-    }
-    decision = request.get_decision_display()
-    comment = f"\n\n{request.decision_comment}" if request.decision_comment else ""
-    body = f"{request.decided_by_name}: {decision}.{comment}\n\n{_link(assessment)}"
-    return send_mail(subject, body, None, [request.requested_by.email])
+
+    def compose() -> tuple[str, str]:
+        subject = _("UNCT-SWAP %(team)s %(year)s: reopen request %(decision)s") % {
+            "team": assessment.country_team.name,
+            "year": assessment.year,
+            "decision": request.get_decision_display().lower(),
+        }
+        decision = request.get_decision_display()
+        comment = f"\n\n{request.decision_comment}" if request.decision_comment else ""
+        return subject, f"{request.decided_by_name}: {decision}.{comment}\n\n{_link(assessment)}"
+
+    requester = request.requested_by
+    return send_in_their_languages([(requester.email, language_of(requester))], compose)

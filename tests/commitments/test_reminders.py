@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 
 from commitments import services
 from commitments.models import Commitment, MakerMembership, ProgressReport, ReportReminder
 from commitments.services import ProgressInput
+from core.models import Profile
 from tests.commitments.factories import (
     CommitmentFactory,
     CommitmentMakerFactory,
@@ -75,6 +77,18 @@ def test_reminder_goes_to_the_makers_active_editors_once(scene, gov_editor, kaza
     assert again.sent == []
     assert [m.name for m in again.already_reminded] == ["Government of Kazakhstan"]
     assert len(mail.outbox) == 1
+
+
+def test_each_editor_is_reminded_in_the_language_on_their_profile(scene, gov_editor):
+    Profile.objects.create(user=gov_editor, language="ar")
+    services.send_missing_report_reminders(year=YEAR)
+    [message] = mail.outbox
+    english = "Generation Equality: progress report for %(year)s missing (%(maker)s)"
+    with translation.override("ar"):
+        title = translation.gettext(english)
+    assert title != english
+    assert message.subject == title % {"year": YEAR, "maker": "Government of Kazakhstan"}
+    assert translation.get_language() == "en"
 
 
 def test_no_reminder_once_the_report_is_filed(scene):
