@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from core.charts import LegendItem, Scale, Tick, legend_row, num, percent_ticks, text_baseline
+from core.formats import percent
 
 from .figures import (
     BAND_HIGH,
@@ -37,7 +38,7 @@ BAND_INTS = {"low": int(BAND_LOW), "high": int(BAND_HIGH)}
 
 
 def _pct_text(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value} %"
+    return percent(value)
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,7 @@ def trend_chart(
             Point(
                 x=num(x_of(i)),
                 y=num(y_of(float(v))),
-                label=f"{v} %",
+                label=percent(v),
                 # the first line's values above its points, the others' below theirs
                 label_y=num(y_of(float(v)) - 8 if number == 0 else y_of(float(v)) + 17),
                 year=years[i],

@@ -1,9 +1,12 @@
-"""Formatting for parity figures: '55.0 %', '+2.0 pp', status badges."""
+"""Formatting for parity figures: '55.0 %', '+2.0 pp', status badges, in the reader's number
+format (core/formats.py: '55,0 %' in French)."""
 
 from decimal import Decimal
 
 from django import template
 from django.utils.translation import gettext as _
+
+from core.formats import number, percent
 
 register = template.Library()
 
@@ -16,7 +19,7 @@ BADGE_CLASSES = {
 
 @register.filter
 def pct(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value} %"
+    return percent(value)
 
 
 @register.filter
@@ -25,10 +28,10 @@ def pp(value: Decimal | None) -> str:
     if value is None:
         return "—"
     if value > 0:
-        return _("+%(value)s pp") % {"value": value}
+        return _("+%(value)s pp") % {"value": number(value)}
     if value < 0:
-        return _("−%(value)s pp") % {"value": -value}
-    return _("%(value)s pp") % {"value": value}
+        return _("−%(value)s pp") % {"value": number(-value)}
+    return _("%(value)s pp") % {"value": number(value)}
 
 
 @register.filter
