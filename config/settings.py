@@ -22,6 +22,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, as it asks: framework text per language
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -133,6 +134,10 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 # Widgets render through the template engine, so templates/django/forms/widgets/ can give every
 # text input and textarea dir="auto".
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# The framework's text (dimension and PI titles, statements, criteria, level texts) has a column
+# per language (scorecard/translation.py); a text missing in a language shows the English one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"

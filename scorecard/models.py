@@ -56,6 +56,9 @@ class Framework(models.Model):
         _("current"), default=False, help_text=_("New assessments use the current framework.")
     )
     imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+    # Language code → "official" or "unofficial": whose text the framework carries in that
+    # language (the team's own translation until UN Women's published text is imported).
+    translation_status = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-version"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,8 @@ from .rules import Band, CriterionRule, IndicatorRules, LevelRuleSpec
 from .states import REVIEWER_VISIBLE
 
 ASSESSMENT_FORMAT = "unct-swap-assessment/1"
+# The languages a framework may carry text in besides English (its source language).
+TRANSLATED_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 FRAMEWORK_FORMAT = "unct-swap-framework/1"
 
 
@@ -246,7 +249,7 @@ def framework_document(framework: Framework) -> dict[str, Any]:
         if c.kind == Criterion.Kind.BAND:
             doc["min"] = _number(c.min_value)
             doc["max"] = _number(c.max_value)
-        doc["text"] = c.text
+        doc["text"] = c.text_en
         doc["status"] = c.text_status
         return doc
 
@@ -263,12 +266,13 @@ def framework_document(framework: Framework) -> dict[str, Any]:
             )
         else:
             doc["criteria"] = list(r.criteria)
-        doc["text"] = r.text
+        doc["text"] = r.text_en
         doc["status"] = r.text_status
         return doc
 
     level_order = ["approaches", "meets", "exceeds"]
-    return {
+    dimensions = list(framework.dimensions.all())
+    document: dict[str, Any] = {
         "format": FRAMEWORK_FORMAT,
         "version": framework.version,
         "name": framework.name,
@@ -277,15 +281,15 @@ def framework_document(framework: Framework) -> dict[str, Any]:
         "dimensions": [
             {
                 "number": dimension.number,
-                "title": dimension.title,
+                "title": dimension.title_en,
                 "indicators": [
                     {
                         "code": i.code,
-                        "short_title": i.short_title,
-                        "statement": i.statement,
+                        "short_title": i.short_title_en,
+                        "statement": i.statement_en,
                         "aliases": list(i.aliases),
-                        "mov_hint": i.mov_hint,
-                        "numeric_label": i.numeric_label,
+                        "mov_hint": i.mov_hint_en or "",
+                        "numeric_label": i.numeric_label_en or "",
                         "evidence_categories": [c.name for c in i.evidence_categories.all()],
                         "criteria": [criterion_doc(c) for c in i.criteria.all()],
                         "levels": {
@@ -296,9 +300,49 @@ def framework_document(framework: Framework) -> dict[str, Any]:
                     for i in by_dimension[dimension.pk]
                 ],
             }
-            for dimension in framework.dimensions.all()
+            for dimension in dimensions
         ],
     }
+    translations = framework_translations(framework, dimensions, indicators)
+    if translations:
+        document["translations"] = translations
+    return document
+
+
+def column(field: str, language: str) -> str:
+    """The column that holds a framework text in a language: short_title_zh_hans."""
+    return f"{field}_{language.replace('-', '_')}"
+
+
+def framework_translations(
+    framework: Framework, dimensions: list[Dimension], indicators: list[Indicator]
+) -> dict[str, Any]:
+    """The framework's text in every language but English that it has, as the document's
+    `translations` (docs/formats.md): {language: {status, dimensions, indicators}}."""
+    out: dict[str, Any] = {}
+    for language in TRANSLATED_LANGUAGES:
+        if not any(getattr(i, column("short_title", language)) for i in indicators):
+            continue
+
+        def text(obj: Any, field: str, language: str = language) -> str:
+            return getattr(obj, column(field, language)) or ""
+
+        out[language] = {
+            "status": framework.translation_status.get(language, "unofficial"),
+            "dimensions": {str(d.number): text(d, "title") for d in dimensions},
+            "indicators": {
+                i.code: {
+                    "short_title": text(i, "short_title"),
+                    "statement": text(i, "statement"),
+                    "mov_hint": text(i, "mov_hint"),
+                    "numeric_label": text(i, "numeric_label"),
+                    "criteria": {c.code: text(c, "text") for c in i.criteria.all()},
+                    "levels": {r.level: text(r, "text") for r in i.rules.all()},
+                }
+                for i in indicators
+            },
+        }
+    return out
 
 
 def assessment_document(assessment: Assessment) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -110,7 +110,67 @@ def validate_framework_document(document: Mapping[str, Any]) -> list[str]:
                 errors.append(f"{where}: unknown evidence categories {', '.join(sorted(missing))}")
     if not seen_codes:
         errors.append("the document has no PIs")
+    # Other languages are checked against a sound English text, their reference.
+    return errors or _translation_errors(document)
+
+
+OPTIONAL_TEXT = ("mov_hint", "numeric_label")
+
+
+def _translation_errors(document: Mapping[str, Any]) -> list[str]:
+    """A language the document carries must carry all of the framework's text, under the same
+    criterion and level codes as the English, for every PI of the English (docs/formats.md)."""
+    translations = document.get("translations", {})
+    if not isinstance(translations, dict):
+        return ["translations must map language codes to their text"]
+    english = {
+        indicator.get("code"): indicator
+        for dimension in document.get("dimensions", [])
+        for indicator in dimension.get("indicators", [])
+    }
+    numbers = {str(d.get("number")) for d in document.get("dimensions", [])}
+    errors: list[str] = []
+    for language, block in translations.items():
+        if language not in selectors.TRANSLATED_LANGUAGES:
+            known = ", ".join(selectors.TRANSLATED_LANGUAGES)
+            errors.append(f"translations: unknown language {language!r} (one of {known})")
+            continue
+        if block.get("status", "unofficial") not in ("official", "unofficial"):
+            errors.append(f"translations ({language}): status is official or unofficial")
+        titles = block.get("dimensions", {})
+        for number in sorted(numbers - {k for k, v in titles.items() if v}):
+            errors.append(f"Dimension {number} ({language}): the title is missing")
+        texts = block.get("indicators", {})  # text of a PI the English lacks is not read
+        for code, source in english.items():
+            text = texts.get(code)
+            where = f"PI {code} ({language})"
+            if not isinstance(text, dict):
+                errors.append(f"{where}: the text in this language is missing")
+                continue
+            for key in ("short_title", "statement", *OPTIONAL_TEXT):
+                if (source.get(key) or key not in OPTIONAL_TEXT) and not text.get(key):
+                    errors.append(f"{where}: {key} is missing")
+            expected = {c.get("code") for c in source.get("criteria", [])}
+            given = set(text.get("criteria", {}))
+            if given != expected:
+                errors.append(
+                    f"{where}: criteria codes {', '.join(sorted(given)) or 'none'} differ from "
+                    f"the English {', '.join(sorted(expected))}"
+                )
+            elif not all(text["criteria"].values()):
+                errors.append(f"{where}: a criterion's text is missing")
+            levels = {level for level, spec in source.get("levels", {}).items() if spec.get("text")}
+            if levels - {k for k, v in text.get("levels", {}).items() if v}:
+                errors.append(f"{where}: a level's text is missing")
     return errors
+
+
+def _translated(field: str, english: str | None, lookup: Any) -> dict[str, Any]:
+    """{column: value} for `field` in every language: lookup(language) gives the text or None."""
+    values = {field: english or "", selectors.column(field, "en"): english or ""}
+    for language in selectors.TRANSLATED_LANGUAGES:
+        values[selectors.column(field, language)] = lookup(language) or None
+    return values
 
 
 def _status(value: str | None) -> str:
@@ -119,16 +179,35 @@ def _status(value: str | None) -> str:
 
 @transaction.atomic
 def import_framework(*, document: Mapping[str, Any], make_current: bool = True) -> Framework:
-    """Create or replace a framework version from its JSON document.
+    """Create or replace a framework version from its JSON document, in every language it has.
 
     PIs are matched by code, so assessments made against an earlier import keep their rows.
     """
+    # modeltranslation writes a base field (short_title) to the active language's column: the
+    # import runs in English, the document's own language, whoever asks for it.
+    with translation.override("en"):
+        return _import_framework(document=document, make_current=make_current)
+
+
+def _import_framework(*, document: Mapping[str, Any], make_current: bool) -> Framework:
     errors = validate_framework_document(document)
     if errors:
         raise DocumentError(errors)
+    translations = document.get("translations", {})
+
+    def text_of(language: str) -> Mapping[str, Any]:
+        return translations.get(language, {})
+
     framework, _created = Framework.objects.update_or_create(
         version=document["version"],
-        defaults={"name": document.get("name", ""), "notes": document.get("notes", "")},
+        defaults={
+            "name": document.get("name", ""),
+            "notes": document.get("notes", ""),
+            "translation_status": {
+                language: block.get("status", "unofficial")
+                for language, block in translations.items()
+            },
+        },
     )
     categories = {}
     for order, name in enumerate(document.get("evidence_categories", [])):
@@ -140,22 +219,36 @@ def import_framework(*, document: Mapping[str, Any], make_current: bool = True) 
     order = 0
     kept_indicators = []
     for dim_doc in document["dimensions"]:
+        number = str(dim_doc["number"])
         dimension, _created = Dimension.objects.update_or_create(
-            framework=framework, number=dim_doc["number"], defaults={"title": dim_doc["title"]}
+            framework=framework,
+            number=dim_doc["number"],
+            defaults=_translated(
+                "title",
+                dim_doc["title"],
+                lambda lang, number=number: text_of(lang).get("dimensions", {}).get(number),
+            ),
         )
         for ind_doc in dim_doc["indicators"]:
             order += 1
+
+            def pi(language: str, code: str = ind_doc["code"]) -> Mapping[str, Any]:
+                return text_of(language).get("indicators", {}).get(code, {})
+
             indicator, _created = Indicator.objects.update_or_create(
                 framework=framework,
                 code=ind_doc["code"],
                 defaults={
                     "dimension": dimension,
                     "order": order,
-                    "short_title": ind_doc["short_title"],
-                    "statement": ind_doc["statement"],
                     "aliases": ind_doc.get("aliases", []),
-                    "mov_hint": ind_doc.get("mov_hint", ""),
-                    "numeric_label": ind_doc.get("numeric_label", ""),
+                    **{
+                        key: value
+                        for field in ("short_title", "statement", "mov_hint", "numeric_label")
+                        for key, value in _translated(
+                            field, ind_doc.get(field, ""), lambda lang, f=field: pi(lang).get(f)
+                        ).items()
+                    },
                 },
             )
             kept_indicators.append(indicator.pk)
@@ -170,7 +263,11 @@ def import_framework(*, document: Mapping[str, Any], make_current: bool = True) 
                     letter=c["letter"],
                     level=c["level"],
                     kind=c.get("kind", Criterion.Kind.CHECK),
-                    text=c["text"],
+                    **_translated(
+                        "text",
+                        c["text"],
+                        lambda lang, code=c["code"]: pi(lang).get("criteria", {}).get(code),
+                    ),
                     text_status=_status(c.get("status")),
                     min_value=c.get("min"),
                     max_value=c.get("max"),
@@ -190,7 +287,11 @@ def import_framework(*, document: Mapping[str, Any], make_current: bool = True) 
                     min_inclusive=spec.get("min_inclusive", True),
                     max_value=spec.get("max"),
                     max_inclusive=spec.get("max_inclusive", True),
-                    text=spec.get("text", ""),
+                    **_translated(
+                        "text",
+                        spec.get("text", ""),
+                        lambda lang, level=level: pi(lang).get("levels", {}).get(level),
+                    ),
                     text_status=_status(spec.get("status")),
                 )
                 for level, spec in ind_doc["levels"].items()
