@@ -2,7 +2,8 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-# WeasyPrint needs Pango; fonts for the PDF report.
+# WeasyPrint needs Pango. The PDF report's fonts (every script of the six languages) ship in
+# static/pdf/fonts/; DejaVu is only fontconfig's own fallback and never reaches a report.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
     fonts-dejavu-core \

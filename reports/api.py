@@ -76,13 +76,18 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={200: ReportJobSerializer, 201: ReportJobSerializer},
     )
     def create(self, request: Request) -> Response:
-        """Ask for the assessment's PDF report: 201 with a new job, or 200 with the existing
-        one when the data has not changed since (done, or still being made)."""
+        """Ask for the assessment's PDF report, in one of the site's languages: 201 with a new
+        job, or 200 with the existing one when the data has not changed since (done, or still
+        being made). Each language is a report (and a job) of its own."""
         data = ReportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         assessment = get_assessment_for_user(request.user, pk=data.validated_data["assessment"])
         before = set(ReportJob.objects.filter(assessment=assessment).values_list("pk", flat=True))
-        job = services.request_report(assessment=assessment, by=request.user)
+        job = services.request_report(
+            assessment=assessment,
+            by=request.user,
+            language=data.validated_data.get("language"),
+        )
         job.refresh_from_db()  # embedded mode renders on commit: show where it is now
         created = job.pk not in before
         return Response(

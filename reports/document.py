@@ -2,7 +2,8 @@
 
 `report_input` reads the assessment as `scorecard.selectors.assessment_document` exports it, the
 framework text it prints, the PI 4.3 parity table, the language and the template version, with a
-fixed number of queries whatever the number of PIs, evidence items or action points.
+fixed number of queries whatever the number of PIs, evidence items or action points; all of it
+under the report's language (one of settings.LANGUAGES), so each language is an input of its own.
 `report_context` turns the input into the template's context without touching the database;
 `core.pdf.render_pdf_document` lays it out. The SHA-256 of the canonical input is a job's
 `content_hash`: equal hashes print equal reports (docs/report.md).
@@ -19,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core import pdf
+from core import languages, pdf
 from core.charts import Scale, count_ticks
 from parity.selectors import parity_status_for
 from scorecard import selectors
@@ -40,6 +42,7 @@ TEMPLATE_FILES = (
     "templates/parity/_status_table.html",
     "templates/parity/_status_row.html",
 )
+CHART_WIDTH_MM = 160  # .chart svg in static/pdf/report.css
 RATING_COLOURS = {
     Rating.MISSING: "#c0392b",
     Rating.APPROACHES: "#e67e22",
@@ -116,9 +119,28 @@ def _parity_input(assessment: Assessment) -> dict[str, Any] | None:
     }
 
 
-def report_input(assessment: Assessment) -> dict[str, Any]:
-    """Everything the report prints, as plain data. A fixed number of queries (tests pin it)."""
-    language = settings.LANGUAGE_CODE
+def report_language(code: str | None) -> str:
+    """The report's language from a code as people type it (`fr`, `zh-Hans`, `zh_hans`): one of
+    settings.LANGUAGES, or a ValidationError on the `language` field that says which are."""
+    normal = (code or "").strip().lower().replace("_", "-")
+    if not languages.is_supported(normal):
+        raise ValidationError(
+            {
+                "language": _(
+                    "“%(code)s” is not a language of the report. Choose one of: %(codes)s."
+                )
+                % {"code": code, "codes": ", ".join(languages.codes())}
+            },
+            code="invalid_choice",
+        )
+    return normal
+
+
+def report_input(assessment: Assessment, *, language: str | None = None) -> dict[str, Any]:
+    """Everything the report prints, as plain data, in `language` (settings.LANGUAGE_CODE when
+    not given): the language is part of the input, so each language has its own content hash
+    and its own file. A fixed number of queries (tests pin it)."""
+    language = report_language(language or settings.LANGUAGE_CODE)
     with translation.override(language):
         return {
             "format": INPUT_FORMAT,
@@ -209,8 +231,11 @@ def _chart(pis: list[PI]) -> dict[str, Any]:
         if pi.rating:
             counts[Rating(pi.rating)] += 1
     top = max([*counts.values(), 1])
-    # Geometry in SVG user units; the chart is 160 mm wide in the PDF.
+    # Geometry in SVG user units; the chart is CHART_WIDTH_MM wide in the PDF (report.css). The
+    # level names under the bars are HTML (see .chart-axis in report.css), placed in millimetres.
     left, bottom, plot_height, slot = 34, 170, 140, 104
+    width = left + 24 + 4 * slot
+    millimetres = CHART_WIDTH_MM / width
     height_of = Scale(0, plot_height, top)
     bars = []
     for index, (level, count) in enumerate(counts.items()):
@@ -236,8 +261,12 @@ def _chart(pis: list[PI]) -> dict[str, Any]:
         "left": left,
         "right": left + 12 + 4 * slot,
         "bottom": bottom,
-        "width": left + 24 + 4 * slot,
-        "height": bottom + 24,
+        "width": width,
+        "height": bottom + 4,
+        # The axis labels: each centred under its bar, in a column as wide as the bar's slot
+        # (slot i spans left + i * slot to left + (i + 1) * slot; its bar is in the middle).
+        "axis_start_mm": round(left * millimetres, 2),
+        "slot_mm": round(slot * millimetres, 2),
         "rated": sum(counts.values()),
         "description": "; ".join(f"{b['label']}: {b['count']}" for b in bars),
     }
@@ -335,6 +364,8 @@ def report_context(data: dict[str, Any]) -> dict[str, Any]:
     members = document["iat_members"]
     return {
         "language": data["language"],
+        # Arabic is laid out right to left: <html dir="rtl">, mirrored margin boxes (report.html).
+        "direction": "rtl" if translation.get_language_info(data["language"])["bidi"] else "ltr",
         "title": title,
         "author": _("United Nations Country Team in %(country)s") % {"country": country},
         "kind_title": kind_title,
@@ -373,6 +404,8 @@ def render_input(data: dict[str, Any]) -> tuple[str, pdf.Pdf]:
         return pdf.render_pdf_document(report_template(), report_context(data))
 
 
-def render_assessment(assessment: Assessment) -> tuple[str, pdf.Pdf]:
+def render_assessment(
+    assessment: Assessment, *, language: str | None = None
+) -> tuple[str, pdf.Pdf]:
     """The current report of an assessment, made now (CLI, tests); no job, nothing stored."""
-    return render_input(report_input(assessment))
+    return render_input(report_input(assessment, language=language))

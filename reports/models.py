@@ -34,6 +34,11 @@ class ReportJob(models.Model):
         Assessment, on_delete=models.SET_NULL, null=True, related_name="report_jobs"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DRAFT)
+    # The report's language, as in its input (report_input["language"]): part of the content
+    # hash, so each language has its own job and file.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
     )
@@ -73,7 +78,10 @@ class ReportJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.assessment} {self.get_kind_display()} ({self.get_status_display()})"
+        return (
+            f"{self.assessment} {self.get_kind_display()} [{self.language}] "
+            f"({self.get_status_display()})"
+        )
 
     @property
     def is_frozen(self) -> bool:

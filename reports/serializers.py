@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -37,6 +38,7 @@ class ReportJobSerializer(serializers.ModelSerializer):
             "country_team",
             "year",
             "kind",
+            "language",
             "status",
             "requested_at",
             "started_at",
@@ -60,3 +62,11 @@ class ReportJobSerializer(serializers.ModelSerializer):
 
 class ReportRequestSerializer(serializers.Serializer):
     assessment = serializers.IntegerField(help_text=_("The assessment whose PDF report you want."))
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_(
+            "The report's language. When not given: the language on your profile, else the "
+            "language of the request (Accept-Language), else the site's."
+        ),
+    )

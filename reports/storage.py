@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, Http404
@@ -28,9 +29,12 @@ def file_name(data: dict[str, Any], sha256: str) -> str:
 
 
 def download_name(job: ReportJob) -> str:
-    """The name the browser saves: UNCT-SWAP-KAZ-2022.pdf, UNCT-SWAP-KAZ-2022-as-approved.pdf."""
+    """The name the browser saves: UNCT-SWAP-KAZ-2022.pdf, UNCT-SWAP-KAZ-2022-as-approved.pdf,
+    and in another language than the site's, UNCT-SWAP-KAZ-2022-fr.pdf."""
     assessment = job.assessment
     suffix = "" if job.kind == Kind.DRAFT else "-" + job.kind.replace("_", "-")
+    if job.language != settings.LANGUAGE_CODE:
+        suffix += f"-{job.language}"
     return f"UNCT-SWAP-{assessment.country_team.code}-{assessment.year}{suffix}.pdf"
 
 

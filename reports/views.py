@@ -13,6 +13,7 @@ from scorecard.permissions import get_assessment_for_user
 
 from . import selectors, services
 from .dispatch import ensure_dispatched
+from .forms import ReportRequestForm
 from .permissions import get_report_job_for_user
 from .storage import file_response
 
@@ -26,6 +27,9 @@ def report_card(request: HttpRequest, code: str, year: int) -> HttpResponse:
         "assessment": assessment,
         "team": assessment.country_team,
         "card": selectors.report_card(assessment),
+        # The language the person reads the site in: for a user, their profile's, which the
+        # session already holds (core.middleware), so the card pays no query for it.
+        "default_language": services.default_language(None),
     }
     return render(request, template, context)
 
@@ -33,9 +37,19 @@ def report_card(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_request(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """Anyone who may see the assessment may ask for its PDF; unchanged data is served at once."""
+    """Anyone who may see the assessment may ask for its PDF, in any of the site's languages (their
+    own by default); unchanged data is served at once. An unknown language is a message."""
     assessment = get_assessment_for_user(request.user, code, year)
-    job = services.request_report(assessment=assessment, by=request.user)
+    form = ReportRequestForm(request.POST)
+    if not form.is_valid():
+        problem = " ".join(form.errors["language"])
+        if request.htmx:  # in the card's status slot, where the job would have appeared
+            return render(request, "reports/_report_status.html", {"job": None, "problem": problem})
+        messages.error(request, problem)
+        return redirect("reports:card", code=code, year=year)
+    job = services.request_report(
+        assessment=assessment, by=request.user, language=form.cleaned_data["language"] or None
+    )
     job.refresh_from_db()  # embedded mode renders on commit: show where it is now
     if request.htmx:
         return render(request, "reports/_report_status.html", {"job": job})

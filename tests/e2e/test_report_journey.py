@@ -70,3 +70,26 @@ def test_coordinator_generates_the_pdf_and_downloads_it(page, held_service):
     )
     assert held_service == [job_pk]
     assert ReportJob.objects.count() == 1
+
+
+def test_coordinator_asks_for_the_pdf_in_arabic(page, held_service):
+    login(page, "kaz-coordinator")
+    page.get_by_role("link", name="2022 · Annual progress assessment").click()
+    card = page.get_by_test_id("report-card")
+    language = card.get_by_label("Language of the PDF")
+    expect(language).to_have_value("en")  # the coordinator's own language by default
+
+    language.select_option("ar")
+    card.get_by_role("button", name="Generate PDF").click()
+    status = card.get_by_test_id("report-status")
+    expect(status).to_have_attribute("data-language", "ar")
+    expect(status).to_contain_text("العربية")
+
+    [job_pk] = held_service
+    assert worker.run_job(job_pk) == "done"  # rendered in Arabic, for real
+    expect(status).to_have_attribute("data-status", "done", timeout=15_000)
+    link = status.get_by_role("link", name="Download PDF")
+    response = page.request.get(link.get_attribute("href"))
+    assert response.status == 200
+    assert 'filename="UNCT-SWAP-KAZ-2022-ar.pdf"' in response.headers["content-disposition"]
+    assert ReportJob.objects.get(pk=job_pk).language == "ar"

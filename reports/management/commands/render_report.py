@@ -1,16 +1,24 @@
-"""Operators' CLI: `python manage.py render_report KAZ 2022 --out report.pdf`.
+"""Operators' CLI: `python manage.py render_report KAZ 2022 [--language ar] --out report.pdf`.
 
 Renders the assessment's current report in this process (no job, no worker, nothing stored) and
-writes it to a file; `--html` also writes the HTML WeasyPrint laid out.
+writes it to a file; `--language` picks one of settings.LANGUAGES (the site's language when not
+given); `--html` also writes the HTML WeasyPrint laid out.
 """
 
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core import languages
 from reports import document
 from scorecard.models import Assessment
+
+
+def _language_code(value: str) -> str:
+    """`zh-Hans`, `zh_hans` and `ZH-HANS` are all zh-hans."""
+    return value.strip().lower().replace("_", "-")
 
 
 class Command(BaseCommand):
@@ -20,6 +28,13 @@ class Command(BaseCommand):
         parser.add_argument("code", help="Country team ISO code, e.g. KAZ")
         parser.add_argument("year", type=int)
         parser.add_argument("--out", type=Path, required=True, help="The PDF file to write.")
+        parser.add_argument(
+            "--language",
+            type=_language_code,
+            choices=languages.codes(),
+            default=settings.LANGUAGE_CODE,
+            help="The report's language (default: %(default)s).",
+        )
         parser.add_argument("--html", type=Path, help="Also write the report's HTML here.")
 
     def handle(
@@ -29,8 +44,14 @@ class Command(BaseCommand):
         year: int,
         out: Path,
         html: Path | None,
+        language: str,
         **options: object,
     ) -> None:
+        language = _language_code(language)
+        if not languages.is_supported(language):  # call_command(language=…) skips argparse
+            raise CommandError(
+                f"Unknown language {language!r}: choose one of {', '.join(languages.codes())}."
+            )
         assessment = (
             Assessment.objects.select_related("country_team__region", "framework")
             .filter(country_team__code=code.upper(), year=year)
@@ -39,7 +60,7 @@ class Command(BaseCommand):
         if assessment is None:
             raise CommandError(f"No assessment for {code.upper()} {year}.")
         started = time.perf_counter()
-        data = document.report_input(assessment)
+        data = document.report_input(assessment, language=language)
         text, made = document.render_input(data)
         seconds = time.perf_counter() - started
         out.write_bytes(made.content)
@@ -47,5 +68,5 @@ class Command(BaseCommand):
             html.write_text(text, encoding="utf-8")
         self.stdout.write(
             f"{out}: {made.pages} pages, {len(made.content)} bytes, {seconds:.2f} s, "
-            f"content hash {document.content_hash(data)}"
+            f"language {language}, content hash {document.content_hash(data)}"
         )

@@ -1,0 +1,29 @@
+"""The Report card's form: which language the PDF is asked in."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .document import report_language
+
+
+class ReportRequestForm(forms.Form):
+    """Empty: the person's own language (services.default_language). An unknown code is an
+    error that says which languages there are, never a 500."""
+
+    language = forms.CharField(
+        label=_("Language of the PDF"),
+        required=False,
+        widget=forms.Select(choices=settings.LANGUAGES),
+    )
+
+    def clean_language(self) -> str:
+        code = self.cleaned_data["language"]
+        if not code:
+            return ""
+        try:
+            return report_language(code)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.message_dict["language"]) from None
