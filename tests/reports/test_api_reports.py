@@ -16,8 +16,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from core import pdf
-from reports import document, worker
 from reports import services as report_services
 from reports.models import ReportJob
 from scorecard import services
@@ -37,21 +35,6 @@ def _eager_celery():
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def fake_render(monkeypatch):
-    """A renderer that takes no time; its bytes depend on the input, as a real PDF's would."""
-    calls: list[dict] = []
-
-    def render(data):
-        calls.append(data)
-        body = b"%PDF-1.7\n% fake report " + document.content_hash(data).encode() + b"\n%%EOF\n"
-        return "<html></html>", pdf.Pdf(content=body, pages=3)
-
-    monkeypatch.setattr(document, "render_input", render)
-    monkeypatch.setattr(worker, "render_input", render)
-    return calls
 
 
 def client_for(user) -> APIClient:

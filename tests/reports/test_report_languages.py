@@ -29,10 +29,9 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from core import pdf
 from core import services as core_services
 from core.models import Profile
-from reports import document, storage, worker
+from reports import document, storage
 from reports import services as report_services
 from reports.models import ReportJob
 from reports.templatetags.report_pdf import text_dir
@@ -279,20 +278,6 @@ def _eager_celery():
     celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = old
-
-
-@pytest.fixture
-def fake_render(monkeypatch):
-    calls: list[dict] = []
-
-    def render(data):
-        calls.append(data)
-        body = b"%PDF-1.7\n% fake report " + document.content_hash(data).encode() + b"\n%%EOF\n"
-        return "<html></html>", pdf.Pdf(content=body, pages=3)
-
-    monkeypatch.setattr(document, "render_input", render)
-    monkeypatch.setattr(worker, "render_input", render)
-    return calls
 
 
 def request(assessment, by, django_capture_on_commit_callbacks, **kwargs) -> ReportJob:

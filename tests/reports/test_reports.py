@@ -100,21 +100,6 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def fake_render(monkeypatch):
-    """A renderer that takes no time: a small PDF-looking file that depends on the input."""
-    calls: list[dict] = []
-
-    def render(data):
-        calls.append(data)
-        body = b"%PDF-1.7\n% fake report " + document.content_hash(data).encode() + b"\n%%EOF\n"
-        return "<html></html>", pdf.Pdf(content=body, pages=3)
-
-    monkeypatch.setattr(document, "render_input", render)
-    monkeypatch.setattr(worker, "render_input", render)
-    return calls
-
-
 def load_parity_demo() -> None:
     """KAZ 2022 staffing (seed 001's 55 % women, small levels included), on the reference data."""
     core_services.load_reference_data(document=load_json("reference.json"))
