@@ -35,6 +35,7 @@ from .rules import Band, CriterionRule, IndicatorRules, LevelRuleSpec
 from .states import REVIEWER_VISIBLE
 
 ASSESSMENT_FORMAT = "unct-swap-assessment/1"
+LEVEL_ORDER = ["approaches", "meets", "exceeds"]  # as the framework document writes levels
 # The languages a framework may carry text in besides English (its source language).
 TRANSLATED_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 FRAMEWORK_FORMAT = "unct-swap-framework/1"
@@ -270,7 +271,7 @@ def framework_document(framework: Framework) -> dict[str, Any]:
         doc["status"] = r.text_status
         return doc
 
-    level_order = ["approaches", "meets", "exceeds"]
+    level_order = LEVEL_ORDER
     dimensions = list(framework.dimensions.all())
     document: dict[str, Any] = {
         "format": FRAMEWORK_FORMAT,
@@ -337,7 +338,10 @@ def framework_translations(
                     "mov_hint": text(i, "mov_hint"),
                     "numeric_label": text(i, "numeric_label"),
                     "criteria": {c.code: text(c, "text") for c in i.criteria.all()},
-                    "levels": {r.level: text(r, "text") for r in i.rules.all()},
+                    "levels": {
+                        r.level: text(r, "text")
+                        for r in sorted(i.rules.all(), key=lambda r: LEVEL_ORDER.index(r.level))
+                    },
                 }
                 for i in indicators
             },
