@@ -22,9 +22,11 @@ setup: install
 	$(PY) manage.py setup_demo
 
 # A local, single-user server: DEBUG on (static files from the source tree) unless told otherwise.
+# SITE_URL (the links in e-mails) is the address served here, unless told otherwise.
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests use Debian's chromium when present, else Playwright's own build (downloaded once).
 # Tests close database connections at the end of each request (CONN_MAX_AGE=0, Django's default):

@@ -9,11 +9,11 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
+from core import currencies
 from core.models import CountryTeam
 from scorecard.models import ActionPoint, IndicatorAssessment
 
 from . import selectors
-from .iso import CURRENCIES
 from .models import (
     STRONG_CRITERIA,
     ActionCoalition,
@@ -26,13 +26,16 @@ from .models import (
 from .permissions import makers_editable_by
 from .services import CommitmentInput, ProgressInput, commitment_errors, progress_errors
 
-CURRENCY_CHOICES = [("", "—"), *((code, f"{code} · {name}") for code, name in CURRENCIES.items())]
+
+def currency_choices() -> list[tuple[str, str]]:
+    """Evaluated per form, so the names come in the reader's language ("KZT · tenge kazakh")."""
+    return [("", "—"), *currencies.choices()]
 
 
 def _pi_label(row: IndicatorAssessment) -> str:
     assessment = row.assessment
     return (
-        f"{assessment.country_team.name} {assessment.year} · PI {row.indicator.code} "
+        f"{assessment.country_team.display_name} {assessment.year} · PI {row.indicator.code} "
         f"{row.indicator.short_title}"
     )
 
@@ -41,7 +44,8 @@ def _action_point_label(point: ActionPoint) -> str:
     text = " ".join(point.text.split())
     text = text if len(text) <= 70 else text[:69] + "…"
     assessment = point.assessment
-    return f"{assessment.country_team.name} {assessment.year} · PI {point.indicator.code} · {text}"
+    team = assessment.country_team.display_name
+    return f"{team} {assessment.year} · PI {point.indicator.code} · {text}"
 
 
 class CommitmentForm(forms.Form):
@@ -89,7 +93,7 @@ class CommitmentForm(forms.Form):
         decimal_places=2,
         help_text=_("For a financial commitment: the amount committed over its whole period."),
     )
-    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, required=False)
+    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices, required=False)
     geography = forms.CharField(
         label=_("Geography"),
         max_length=300,
@@ -221,7 +225,7 @@ class ProgressReportForm(forms.Form):
     amount_disbursed = forms.DecimalField(
         label=_("Amount disbursed this year"), required=False, max_digits=16, decimal_places=2
     )
-    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, required=False)
+    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices, required=False)
 
     def __init__(
         self,

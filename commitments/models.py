@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core import countries
 from core.models import CountryTeam
 from scorecard.models import ActionPoint, IndicatorAssessment
 
@@ -96,6 +97,12 @@ class CommitmentMaker(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def country(self) -> str:
+        """The country's UN name in the reader's language; the stored name for a country team's
+        own code outside ISO 3166 (the demo's fictional country)."""
+        return countries.name(self.country_code) or self.country_name
 
 
 class MakerMembership(models.Model):

@@ -16,12 +16,14 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum, TextField
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy
 
+from core import countries
 from core.models import CountryTeam
 from core.permissions import country_teams_visible_to
+from core.tabular import Column, Columns, yes_no
 from scorecard.models import ActionPoint, IndicatorAssessment
 
-from .iso import COUNTRIES
 from .models import (
     STRONG_CRITERIA,
     ActionCoalition,
@@ -33,29 +35,39 @@ from .models import (
     ProgressReport,
 )
 
-# The columns of the import template and of the exports, in this order; exports add EXTRA_COLUMNS.
-COLUMNS = (
-    "maker",
-    "maker_category",
-    "country",
-    "title",
-    "description",
-    "coalitions",
-    "compact_areas",
-    "types",
-    "start_year",
-    "end_year",
-    "amount",
-    "currency",
-    "geography",
-    "status",
-    "impact",
-    "funding",
-    "endorsement",
-    "collective",
-    "smart",
+# The columns of the import template and of the exports, in this order; exports add EXTRA_COLUMNS
+# (which the import ignores), so an export can be imported again. Headers are written in the
+# user's language and read back in any language or as the keys (core.tabular.Columns.key_for).
+# Codes (maker_category, country, coalitions, compact_areas, types, currency, status) stay codes:
+# the import reads them whatever the language of the file.
+IMPORT_COLUMNS = Columns(
+    Column("maker", gettext_lazy("Commitment maker")),
+    Column("maker_category", gettext_lazy("Maker category")),
+    Column("country", gettext_lazy("Country")),
+    Column("title", gettext_lazy("Title")),
+    Column("description", gettext_lazy("Description")),
+    Column("coalitions", gettext_lazy("Action Coalitions")),
+    Column("compact_areas", gettext_lazy("WPS-HA Compact areas")),
+    Column("types", gettext_lazy("Types")),
+    Column("start_year", gettext_lazy("Start year")),
+    Column("end_year", gettext_lazy("End year")),
+    Column("amount", gettext_lazy("Amount")),
+    Column("currency", gettext_lazy("Currency")),
+    Column("geography", gettext_lazy("Geography")),
+    Column("status", gettext_lazy("Status")),
+    # The five criteria: yes/no in the user's language.
+    *(Column(name, label) for name, label, _help in STRONG_CRITERIA),
 )
-EXTRA_COLUMNS = ("id", "country_name", "strong_commitment", "country_team", "latest_report_year")
+EXTRA = Columns(
+    Column("id", gettext_lazy("ID")),
+    Column("country_name", gettext_lazy("Country name")),
+    Column("strong_commitment", gettext_lazy("Strong commitment")),
+    Column("country_team", gettext_lazy("Country team")),
+    Column("latest_report_year", gettext_lazy("Latest report")),
+)
+EXPORT_COLUMNS = IMPORT_COLUMNS + EXTRA
+COLUMNS = IMPORT_COLUMNS.keys
+EXTRA_COLUMNS = EXTRA.keys
 LIST_SEPARATOR = ";"
 
 
@@ -86,20 +98,15 @@ def public_commitments() -> QuerySet[Commitment]:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """(code, name) of the makers' countries, for the dashboard's country filter."""
+    """(code, name) of the makers' countries, for the dashboard's country filter: UN names in the
+    active language, the stored name for a country team's own code outside ISO 3166."""
     pairs = (
         CommitmentMaker.objects.exclude(country_code="")
         .values_list("country_code", "country_name")
         .distinct()
     )
-    return sorted(set(pairs), key=lambda pair: pair[1])
-
-
-def country_options() -> list[tuple[str, str]]:
-    """Every country a maker may be from: ISO 3166-1, plus country teams with their own code."""
-    teams = dict(CountryTeam.objects.values_list("code", "name"))
-    options = {**COUNTRIES, **{code: name for code, name in teams.items() if code not in COUNTRIES}}
-    return sorted(options.items(), key=lambda pair: pair[1])
+    named = {(code, countries.name(code) or stored) for code, stored in pairs}
+    return sorted(named, key=lambda pair: pair[1].casefold())
 
 
 # --- Dashboard ------------------------------------------------------------------------------
@@ -175,14 +182,11 @@ def listed(queryset: QuerySet[Commitment]) -> QuerySet[Commitment]:
 # --- Export ---------------------------------------------------------------------------------
 
 
-def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
-
-
 def export_rows(queryset: QuerySet[Commitment]) -> tuple[list[str], list[list[Any]]]:
-    """The header and one row per commitment; the first columns are the import template's."""
+    """The header and one row per commitment, in the active language; the first columns are the
+    import template's."""
     commitments = listed(_by_pk(queryset)).annotate(latest_report=Max("progress_reports__year"))
-    header = [*COLUMNS, *EXTRA_COLUMNS]
+    header = EXPORT_COLUMNS.header()
     rows = []
     for c in commitments:
         rows.append(
@@ -201,10 +205,10 @@ def export_rows(queryset: QuerySet[Commitment]) -> tuple[list[str], list[list[An
                 c.currency,
                 c.geography,
                 c.status,
-                *[_yes_no(getattr(c, name)) for name, _label, _help in STRONG_CRITERIA],
+                *[yes_no(getattr(c, name)) for name, _label, _help in STRONG_CRITERIA],
                 c.pk,
-                c.maker.country_name,
-                _yes_no(c.is_strong),
+                c.maker.country,  # the UN name in the reader's language
+                yes_no(c.is_strong),
                 c.country_team.code if c.country_team else "",
                 c.latest_report or "",
             ]

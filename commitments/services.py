@@ -20,25 +20,27 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import countries, currencies
 from core.languages import language_of
+from core.mail import send_in_their_languages
 from core.models import CountryTeam
 from core.permissions import can_view_team
+from core.tabular import yes_no_words
 from scorecard.models import ActionPoint, IndicatorAssessment
 
 from . import selectors, tabular
-from .iso import COUNTRIES, CURRENCIES
 from .models import (
     MAX_YEARS,
     ActionCoalition,
@@ -82,15 +84,33 @@ def load_reference_data(*, document: Mapping[str, Any]) -> tuple[int, int]:
 
 
 def resolve_country(value: str, extra: Mapping[str, str] | None = None) -> tuple[str, str] | None:
-    """(ISO alpha-3 code, name) for a code or an English name; `extra` adds country-team codes
-    outside ISO 3166 (e.g. a fictional demo country). None when unknown."""
-    known = {**(extra or {}), **COUNTRIES}
+    """(ISO alpha-3 code, English UN name) for a code or a name in any of the six languages;
+    `extra` adds country-team codes outside ISO 3166 (e.g. a fictional demo country). None when
+    unknown."""
     text = value.strip()
+    code = countries.find(text)
+    if code:
+        return code, countries.name(code, "en")
+    known = extra or {}
     if text.upper() in known:
         return text.upper(), known[text.upper()]
     by_name = {name.casefold(): code for code, name in known.items()}
     code = by_name.get(text.casefold())
     return (code, known[code]) if code else None
+
+
+def unknown_country_message(value: str) -> str:
+    """Why `value` is not a country, with the one it probably means ("Vietnam" → Viet Nam)."""
+    guess = countries.suggest(value)
+    if guess:
+        return _("Unknown country “%(value)s”: did you mean %(name)s (%(code)s)?") % {
+            "value": value,
+            "name": countries.name(guess),
+            "code": guess,
+        }
+    return _("Unknown country “%(value)s”: use an ISO 3166-1 alpha-3 code such as KAZ.") % {
+        "value": value
+    }
 
 
 def _team_countries() -> dict[str, str]:
@@ -116,9 +136,7 @@ def create_maker(
         errors["category"] = _("Choose a category from the list.")
     country = resolve_country(country_code, _team_countries()) if country_code else ("", "")
     if country is None:
-        errors["country_code"] = _("Unknown country %(value)s: use an ISO 3166-1 alpha-3 code.") % {
-            "value": country_code
-        }
+        errors["country_code"] = unknown_country_message(country_code)
     if errors or country is None:
         raise ValidationError(errors)
     maker = CommitmentMaker.objects.create(
@@ -246,7 +264,7 @@ def commitment_errors(
         amount_error = _amount_error(data.amount)
         if amount_error:
             errors["amount"] = amount_error
-    if currency and currency not in CURRENCIES:
+    if currency and currency not in currencies.codes():
         errors["currency"] = _currency_message(currency)
 
     team = data.country_team
@@ -261,7 +279,7 @@ def commitment_errors(
     ):
         errors["indicator_assessment"] = _(
             "This PI rating belongs to another country team's assessment, not %(team)s's."
-        ) % {"team": team.name}
+        ) % {"team": team.display_name}
     if (
         team is not None
         and data.action_point is not None
@@ -269,7 +287,7 @@ def commitment_errors(
     ):
         errors["action_point"] = _(
             "This action point belongs to another country team's action plan, not %(team)s's."
-        ) % {"team": team.name}
+        ) % {"team": team.display_name}
     return errors
 
 
@@ -438,7 +456,7 @@ def progress_errors(
             amount_error = _amount_error(data.amount_disbursed)
             if amount_error:
                 errors["amount_disbursed"] = amount_error
-    if currency and currency not in CURRENCIES:
+    if currency and currency not in currencies.codes():
         errors["currency"] = _currency_message(currency)
     return errors
 
@@ -527,10 +545,10 @@ def _site_url() -> str:
 def send_missing_report_reminders(*, year: int) -> ReminderResult:
     """E-mail the editors of every maker whose progress report for `year` is missing.
 
-    Each maker is reminded at most once per year: a ReportReminder row is written in the same
-    transaction as the e-mails are sent (if sending fails, the row is rolled back and the next
-    run tries again). Makers without an editor with an e-mail address are skipped, not recorded,
-    so they are reminded once someone is given the role.
+    Each maker is reminded at most once per year: a ReportReminder row is written, and the
+    e-mails are queued once its transaction commits (core.mail: a Celery task sends each one and
+    retries while the mail server is down). Makers without an editor with an e-mail address are
+    skipped, not recorded, so they are reminded once someone is given the role.
     """
     result = ReminderResult()
     missing = selectors.makers_missing_report(year)
@@ -542,7 +560,6 @@ def send_missing_report_reminders(*, year: int) -> ReminderResult:
     ).select_related("user__profile"):
         if membership.user.email:
             editors.setdefault(membership.maker_id, []).append(membership.user)
-    connection = get_connection()
     for entry in missing:
         maker = entry.maker
         recipients = sorted(editors.get(maker.pk, []), key=lambda u: u.email)
@@ -563,25 +580,27 @@ def send_missing_report_reminders(*, year: int) -> ReminderResult:
                 "site_url": _site_url(),
                 "mine_path": reverse("commitments:mine"),
             }
-            messages = [_reminder(context, user, connection=connection) for user in recipients]
-            connection.send_messages(messages)
+            # One message per editor (the body greets them by name), in their language.
+            emails = sum(
+                send_in_their_languages(
+                    [(user.email, language_of(user))], partial(_reminder, context, user)
+                )
+                for user in recipients
+            )
             reminder.recipients = [user.email for user in recipients]
             reminder.save(update_fields=["recipients"])
         result.sent.append(maker)
-        result.emails += len(messages)
+        result.emails += emails
     return result
 
 
-def _reminder(context: dict[str, Any], user: User, *, connection: Any) -> EmailMessage:
-    """One editor's reminder, in the language on their profile."""
-    with translation.override(language_of(user) or settings.LANGUAGE_CODE):
-        subject = " ".join(
-            render_to_string("commitments/email/missing_report_subject.txt", context).split()
-        )
-        body = render_to_string(
-            "commitments/email/missing_report_body.txt", {**context, "user": user}
-        )
-    return EmailMessage(subject=subject, body=body, to=[user.email], connection=connection)
+def _reminder(context: dict[str, Any], user: User) -> tuple[str, str]:
+    """One editor's reminder (subject, body); send_in_their_languages activates their language."""
+    subject = " ".join(
+        render_to_string("commitments/email/missing_report_subject.txt", context).split()
+    )
+    body = render_to_string("commitments/email/missing_report_body.txt", {**context, "user": user})
+    return subject, body
 
 
 # --- Bulk import ----------------------------------------------------------------------------
@@ -717,10 +736,7 @@ class _Importer:
             )
         country = resolve_country(country_text, self.team_countries) if country_text else ("", "")
         if country is None:
-            problems.append(
-                _("Unknown country “%(value)s”: use an ISO 3166-1 alpha-3 code such as KAZ.")
-                % {"value": country_text}
-            )
+            problems.append(unknown_country_message(country_text))
         existing = self.makers.get(key)
         if existing is not None:
             if category and category != existing.category:
@@ -818,11 +834,12 @@ class _Importer:
                 % {"value": status_text, "choices": ", ".join(Commitment.Status.values)}
             )
         criteria: dict[str, bool] = {}
+        yes, no = yes_no_words()  # an export says yes/no in its user's language
         for name in CRITERIA:
             text = cells.get(name, "").strip().casefold()
-            if text in YES:
+            if text in YES or text in yes:
                 criteria[name] = True
-            elif text in NO:
+            elif text in NO or text in no:
                 criteria[name] = False
             else:
                 problems.append(_("%(column)s must be yes or no.") % {"column": name})
@@ -885,6 +902,18 @@ class _Importer:
         return ImportResult(commitments=commitments, makers_created=created_makers)
 
 
+def _by_key(header: list[str], rows: list[tabular.Row]) -> tuple[list[str], list[tabular.Row]]:
+    """The columns under their keys: exports and templates write the headers in their user's
+    language, and a file must import for a user of any language. A header that names no column
+    keeps its name, for the "Unknown columns" message. (tabular.normalise_header only lowercases
+    and joins words with "_", which Columns.key_for folds back, so its names can be looked up.)"""
+    keys = {name: selectors.EXPORT_COLUMNS.key_for(name) or name for name in header if name}
+    return [keys.get(name, name) for name in header], [
+        (number, {keys.get(name, name): value for name, value in cells.items()})
+        for number, cells in rows
+    ]
+
+
 def import_commitments(*, file_name: str, content: bytes, by: User | None) -> ImportResult:
     """Create commitments (and their makers when new, matched by name) from an .xlsx or .csv
     file laid out like the template. ImportFileError lists every problem with its row number
@@ -893,6 +922,7 @@ def import_commitments(*, file_name: str, content: bytes, by: User | None) -> Im
         header, rows = tabular.read_table(file_name, content)
     except tabular.TableError as error:
         raise ImportFileError(error.messages) from error
+    header, rows = _by_key(header, rows)
     importer = _Importer(header, rows)
     importer.run()
     if importer.errors:

@@ -336,7 +336,7 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     """An empty file with the columns the import expects (the first sheet is the one read)."""
     if fmt not in EXPORT_TYPES:
         raise Http404
-    header = list(selectors.COLUMNS)
+    header = selectors.IMPORT_COLUMNS.header()  # in the user's language; read back in any
     body = csv_text(header, []) if fmt == "csv" else xlsx_table(header, [], title=_("commitments"))
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="commitments-template.{fmt}"'

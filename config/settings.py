@@ -5,6 +5,7 @@ executed eagerly in the web process, e-mail printed on the console. Setting DATA
 REDIS_URL switches to PostgreSQL and a real Celery broker; nothing else changes.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -209,8 +210,31 @@ CACHES = {
 # query less on every page, and nobody is logged out when the cache is flushed.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail: one URL names the server (smtp://, smtp+tls:// for STARTTLS, smtp+ssl:// for implicit TLS,
+# user and password percent-encoded), e.g. smtp+tls://user:pass@mail.example.org:587. Unset, mail
+# is printed on the console (the test runner swaps in its in-memory outbox). EMAIL_BACKEND, when
+# set, still wins, as before EMAIL_URL existed. Notifications are sent by a Celery task after the
+# commit and retried when the server is down (core/tasks.py).
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or _email["EMAIL_BACKEND"]
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+# Without a port in the URL, the usual one for the scheme: 465 (TLS), 587 (STARTTLS), else 25.
+EMAIL_PORT = _email["EMAIL_PORT"] or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+# Seconds before a silent server counts as down (the task then retries); Django waits forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="unct-swap@localhost")
+# Error reports to ADMINS (Django's, e.g. a server error) come from SERVER_EMAIL.
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# "Name <addr>" or plain addresses, comma-separated; Django 5.2 wants (name, address) pairs.
+ADMINS = [
+    (name or address, address)
+    for name, address in map(parseaddr, env.list("ADMINS", default=[]))
+    if address
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

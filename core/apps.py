@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Country teams and people")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 -- the user's language at log-in
+        # receivers: the user's language at log-in.
+        # tasks: registered in every process, since core.mail sends the mail task by name.
+        from . import receivers, tasks  # noqa: F401

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import countries
+
 
 class Region(models.Model):
     """A UN regional grouping; reviewers are scoped to regions."""
@@ -51,7 +53,13 @@ class CountryTeam(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The country's UN name in the reader's language ("Казахстан" on a Russian page); the
+        name typed by the administrator for a code outside ISO 3166."""
+        return countries.name(self.code) or self.name
 
     @property
     def cf_period(self) -> str:

@@ -97,14 +97,14 @@ def _export(what: str, fmt: str, assessments: Any, stem: str) -> HttpResponse:
     """CSV streamed row by row (large sets), or an .xlsx workbook, of ratings or action plans."""
     if what not in exports.EXPORTS or fmt not in CONTENT_TYPES:
         raise Http404
-    header, rows = exports.EXPORTS[what]
+    columns, rows = exports.EXPORTS[what]
+    # Header and labels in the request's language, taken now (before the response streams).
+    header, data = columns.header(), rows(assessments)
     response: HttpResponse | StreamingHttpResponse
     if fmt == "csv":
-        response = StreamingHttpResponse(
-            csv_chunks(header, rows(assessments)), content_type=CONTENT_TYPES[fmt]
-        )
+        response = StreamingHttpResponse(csv_chunks(header, data), content_type=CONTENT_TYPES[fmt])
     else:
-        body = xlsx_table(header, rows(assessments), title=what)
+        body = xlsx_table(header, data, title=what)
         response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(
         True, f"unct-swap-{what}-{stem}.{fmt}"
@@ -144,7 +144,7 @@ def team_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "heatmap": charts.heatmap(
                 history,
                 chart_id="heatmap",
-                title=_("%(team)s: ratings per PI and year") % {"team": team.name},
+                title=_("%(team)s: ratings per PI and year") % {"team": team.display_name},
                 href_for=_pi_link(team),
             )
             if history.years
@@ -223,7 +223,7 @@ def _team_rows(scope: GlobalScope, statuses: list[selectors.TeamStatus]) -> list
     return [
         TeamRow(
             code=item.team.code,
-            name=item.team.name,
+            name=item.team.display_name,
             region=item.team.region.name,
             kind=kinds.get(item.kind, ""),
             status=item.status,

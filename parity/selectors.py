@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.models import CountryTeam, Region, UNEntity
-from core.tabular import Sheet, csv_text, xlsx_bytes
+from core.tabular import Column, Columns, Sheet, csv_text, xlsx_bytes
 
 from . import figures
 from .figures import CATEGORY, GRADE, OVERALL, Group, Level, Tally, add_up, make_level
@@ -32,6 +32,7 @@ from .models import (
     StaffingCount,
     StaffingSnapshot,
 )
+from .tables import TEMPLATE_COLUMNS
 
 STATUS_FORMAT = "unct-swap-parity-status/1"
 STAFF = "overall_staff"
@@ -52,7 +53,19 @@ INTERNATIONAL = frozenset(
     }
 )
 NATIONAL = frozenset({Category.NATIONAL_OFFICERS, Category.GENERAL_SERVICE})
-TEMPLATE_HEADER = ["entity", "grade", "women", "men", "not_disclosed"]
+# The keys of the import format, for scripts that write a file (any header language is read).
+TEMPLATE_HEADER = list(TEMPLATE_COLUMNS.keys)
+# The sheets of choices beside the template ("name" as the entity's field says it: a person's name
+# is another word in some languages).
+GRADE_COLUMNS = Columns(
+    Column("grade", gettext_lazy("Grade")),
+    Column("label", UNEntity._meta.get_field("name").verbose_name),
+    Column("category", gettext_lazy("Category")),
+)
+ENTITY_COLUMNS = Columns(
+    Column("acronym", UNEntity._meta.get_field("acronym").verbose_name),
+    Column("name", UNEntity._meta.get_field("name").verbose_name),
+)
 
 
 def aggregate(by_grade: Mapping[str, Tally]) -> dict[str, Tally]:
@@ -526,7 +539,7 @@ def global_parity(*, teams: QuerySet[CountryTeam], year: int | None = None) -> G
                 summary=GlobalRow(label=region.name, cells=cells(("region", region.pk))),
                 teams=[
                     GlobalRow(
-                        label=s.country_team.name,
+                        label=s.country_team.display_name,
                         cells=cells(("team", s.country_team_id)),
                         team=s.country_team,
                         include_non_staff=s.include_non_staff,
@@ -561,7 +574,9 @@ def template_rows(snapshot: StaffingSnapshot | None) -> list[list[Any]]:
 
 
 def staffing_template_csv(snapshot: StaffingSnapshot | None) -> str:
-    return csv_text(TEMPLATE_HEADER, template_rows(snapshot), bom=False)
+    """With a byte order mark: the header is in the user's language (Entité, 女性…), which Excel
+    reads right only so; the import skips the mark."""
+    return csv_text(TEMPLATE_COLUMNS.header(), template_rows(snapshot))
 
 
 def staffing_template_xlsx(snapshot: StaffingSnapshot | None) -> bytes:
@@ -582,7 +597,7 @@ def staffing_template_xlsx(snapshot: StaffingSnapshot | None) -> bytes:
         [
             Sheet(
                 "Staffing",
-                TEMPLATE_HEADER,
+                TEMPLATE_COLUMNS.header(),
                 template_rows(snapshot),
                 widths=[16, 10, 10, 10, 14],
                 choices={
@@ -590,8 +605,9 @@ def staffing_template_xlsx(snapshot: StaffingSnapshot | None) -> bytes:
                     "B": f"=Grades!$A$2:$A${len(grades) + 1}",
                 },
             ),
-            Sheet("Grades", ["grade", "label", "category"], grades, widths=[10, 30, 22]),
-            Sheet("Entities", ["acronym", "name"], entities, widths=[16, 70]),
+            # The sheets keep their English names: the how-to and the drop-down lists name them.
+            Sheet("Grades", GRADE_COLUMNS.header(), grades, widths=[10, 30, 22]),
+            Sheet("Entities", ENTITY_COLUMNS.header(), entities, widths=[16, 70]),
             Sheet("How to", [_("How to fill in the Staffing sheet")], how_to, widths=[90]),
         ]
     )

@@ -32,7 +32,7 @@ from .models import (
     StaffingCount,
     StaffingSnapshot,
 )
-from .tables import TableError, read_rows
+from .tables import TEMPLATE_COLUMNS, TableError, read_rows
 
 REQUIRED_COLUMNS = ("entity", "grade", "women", "men")
 OPTIONAL_COLUMNS = ("not_disclosed",)
@@ -136,6 +136,11 @@ def _text(value: Any) -> str:
 
 
 def _header_key(value: Any) -> str:
+    """The column a header cell names: a key or the template's header in any of the languages
+    (a file downloaded in French imports for everyone), else an alias or the cell as a key."""
+    known = TEMPLATE_COLUMNS.key_for(value)
+    if known is not None:
+        return known
     key = re.sub(r"[\s\-]+", "_", _text(value).lower())
     return HEADER_ALIASES.get(key, key)
 

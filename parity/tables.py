@@ -16,7 +16,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.tabular import Column, Columns
+
+# The import format (and the template, which is the same): the header is written in the user's
+# language; services.validate_table reads it back in any language, or the keys.
+TEMPLATE_COLUMNS = Columns(
+    Column("entity", gettext_lazy("Entity")),
+    Column("grade", gettext_lazy("Grade")),
+    Column("women", gettext_lazy("Women")),
+    Column("men", gettext_lazy("Men")),
+    Column("not_disclosed", gettext_lazy("Not disclosed")),
+)
 MAX_BYTES = 2 * 1024 * 1024  # a whole UN system's staffing table is a few tens of kilobytes
 MAX_UNZIPPED_BYTES = 40 * 1024 * 1024  # refuse zip bombs before openpyxl opens them
 MAX_ROWS = 5000  # 34 entities x 31 grades is about 1,000 rows

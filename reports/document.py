@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core import languages, pdf
+from core import countries, languages, pdf
 from core.charts import Scale, count_ticks
 from parity.selectors import parity_status_for
 from scorecard import selectors
@@ -84,6 +84,11 @@ def _framework_input(assessment: Assessment) -> dict[str, Any]:
     return {
         "version": assessment.framework.version,
         "name": assessment.framework.name,
+        # The document names a category by its English name (the key): what the report prints
+        # is its text in the report's language.
+        "evidence_categories": {
+            c.name: str(c) for c in assessment.framework.evidence_categories.all()
+        },
         "dimensions": [dimensions[n] for n in sorted(dimensions)],
         "indicators": [
             {
@@ -292,6 +297,8 @@ def report_context(data: dict[str, Any]) -> dict[str, Any]:
     annual = document["kind"] == Assessment.Kind.ANNUAL
     team = document["country_team"]
     rows = {row["code"]: row for row in document["indicators"]}
+    # An input stored before categories had a text per language prints the key, as it did then.
+    category_text = framework.get("evidence_categories", {})
     dimensions = {
         d["number"]: DimensionBlock(number=d["number"], title=d["title"])
         for d in framework["dimensions"]
@@ -325,7 +332,7 @@ def report_context(data: dict[str, Any]) -> dict[str, Any]:
             means_of_verification=row.get("means_of_verification", ""),
             evidence=[
                 EvidenceItem(
-                    category=e.get("category") or "",
+                    category=category_text.get(e.get("category") or "", e.get("category") or ""),
                     title=e["title"],
                     url=_web_link(e.get("url") or ""),
                     entity=e.get("entity") or "",
@@ -354,7 +361,8 @@ def report_context(data: dict[str, Any]) -> dict[str, Any]:
         if annual
         else _("Comprehensive assessment report and action plan")
     )
-    country = team["name"]
+    # The UN name in the report's language ("Казахстан"); the team's own for a code outside ISO.
+    country = countries.name(team["code"], data["language"]) or team["name"]
     year = document["year"]
     title = _("UNCT-SWAP Gender Equality Scorecard: %(kind)s, UNCT %(country)s %(year)s") % {
         "kind": kind_title,

@@ -252,7 +252,7 @@ def notify_done(job_pk: int) -> int:
 
     def compose() -> tuple[str, str]:
         subject = _("UNCT-SWAP %(team)s %(year)s: your PDF report is ready") % {
-            "team": assessment.country_team.name,
+            "team": assessment.country_team.display_name,
             "year": assessment.year,
         }
         body = _(

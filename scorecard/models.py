@@ -70,10 +70,14 @@ class Framework(models.Model):
 
 
 class EvidenceCategory(models.Model):
+    """A kind of supporting document. `name` is the English name, the key that files, imports and
+    the API use; `label` is what a person reads, in each language (scorecard/translation.py)."""
+
     framework = models.ForeignKey(
         Framework, on_delete=models.CASCADE, related_name="evidence_categories"
     )
     name = models.CharField(_("name"), max_length=100)
+    label = models.CharField(_("text"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -85,7 +89,8 @@ class EvidenceCategory(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # The reader's language, else English (modeltranslation), else the key.
+        return self.label or self.name
 
 
 class Dimension(models.Model):

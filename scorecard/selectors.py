@@ -319,8 +319,10 @@ def framework_translations(
     framework: Framework, dimensions: list[Dimension], indicators: list[Indicator]
 ) -> dict[str, Any]:
     """The framework's text in every language but English that it has, as the document's
-    `translations` (docs/formats.md): {language: {status, dimensions, indicators}}."""
+    `translations` (docs/formats.md): {language: {status, evidence_categories, dimensions,
+    indicators}}."""
     out: dict[str, Any] = {}
+    categories = list(framework.evidence_categories.all())
     for language in TRANSLATED_LANGUAGES:
         if not any(getattr(i, column("short_title", language)) for i in indicators):
             continue
@@ -330,6 +332,7 @@ def framework_translations(
 
         out[language] = {
             "status": framework.translation_status.get(language, "unofficial"),
+            "evidence_categories": {c.name: text(c, "label") for c in categories},
             "dimensions": {str(d.number): text(d, "title") for d in dimensions},
             "indicators": {
                 i.code: {

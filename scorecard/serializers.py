@@ -119,6 +119,8 @@ class RatingConflictSerializer(serializers.Serializer):
 class EvidenceSerializer(serializers.ModelSerializer):
     pi_rating = serializers.PrimaryKeyRelatedField(source="indicator_assessment", read_only=True)
     category = serializers.CharField(source="category.name", default=None, allow_null=True)
+    # What a person reads, in the request's language; `category` stays the English name, the key.
+    category_label = serializers.CharField(source="category", read_only=True, allow_null=True)
     entity = serializers.CharField(source="entity.acronym", default=None, allow_null=True)
     download_url = serializers.SerializerMethodField()
 
@@ -129,6 +131,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "pi_rating",
             "title",
             "category",
+            "category_label",
             "entity",
             "url",
             "original_name",

@@ -137,6 +137,7 @@ def _translation_errors(document: Mapping[str, Any]) -> list[str]:
             continue
         if block.get("status", "unofficial") not in ("official", "unofficial"):
             errors.append(f"translations ({language}): status is official or unofficial")
+        errors += _category_errors(document, block, language)
         titles = block.get("dimensions", {})
         for number in sorted(numbers - {k for k, v in titles.items() if v}):
             errors.append(f"Dimension {number} ({language}): the title is missing")
@@ -162,6 +163,28 @@ def _translation_errors(document: Mapping[str, Any]) -> list[str]:
             levels = {level for level, spec in source.get("levels", {}).items() if spec.get("text")}
             if levels - {k for k, v in text.get("levels", {}).items() if v}:
                 errors.append(f"{where}: a level's text is missing")
+    return errors
+
+
+def _category_errors(
+    document: Mapping[str, Any], block: Mapping[str, Any], language: str
+) -> list[str]:
+    """A language's `evidence_categories`: each English category name → its text, all of them
+    and only them. The English name stays the key; this is what a reader of the language sees."""
+    texts = block.get("evidence_categories", {})
+    if not isinstance(texts, dict):
+        return [f"translations ({language}): evidence_categories maps English names to texts"]
+    english = list(document.get("evidence_categories", []))
+    errors = [
+        f"Evidence category {name!r} ({language}): the text is missing"
+        for name in english
+        if not (isinstance(texts.get(name), str) and texts[name].strip())
+    ]
+    errors += [
+        f"Evidence category {name!r} ({language}): not one of the English evidence_categories"
+        for name in texts
+        if name not in english
+    ]
     return errors
 
 
@@ -212,7 +235,16 @@ def _import_framework(*, document: Mapping[str, Any], make_current: bool) -> Fra
     categories = {}
     for order, name in enumerate(document.get("evidence_categories", [])):
         categories[name], _created = EvidenceCategory.objects.update_or_create(
-            framework=framework, name=name, defaults={"order": order}
+            framework=framework,
+            name=name,
+            defaults={
+                "order": order,
+                **_translated(
+                    "label",
+                    name,
+                    lambda lang, name=name: text_of(lang).get("evidence_categories", {}).get(name),
+                ),
+            },
         )
     EvidenceCategory.objects.filter(framework=framework).exclude(name__in=categories).delete()
 
@@ -348,7 +380,7 @@ def _check_year_free(country_team: CountryTeam, year: int) -> None:
     if Assessment.objects.filter(country_team=country_team, year=year).exists():
         raise ValidationError(
             _("%(team)s already has an assessment for %(year)s.")
-            % {"team": country_team.name, "year": year}
+            % {"team": country_team.display_name, "year": year}
         )
 
 

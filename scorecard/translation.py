@@ -4,12 +4,17 @@ active language's text, or the English one where that language has none (docs/fo
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Criterion, Dimension, Indicator, LevelRule
+from .models import Criterion, Dimension, EvidenceCategory, Indicator, LevelRule
 
 
 @register(Dimension)
 class DimensionTranslation(TranslationOptions):
     fields = ("title",)
+
+
+@register(EvidenceCategory)
+class EvidenceCategoryTranslation(TranslationOptions):
+    fields = ("label",)  # not `name`: the English name stays the key whatever the language
 
 
 @register(Indicator)

@@ -306,7 +306,7 @@ def notify(event: WorkflowEvent) -> int:
 
     def compose() -> tuple[str, str]:
         subject = _("UNCT-SWAP %(team)s %(year)s: %(status)s") % {
-            "team": assessment.country_team.name,
+            "team": assessment.country_team.display_name,
             "year": assessment.year,
             "status": Status(event.to_status).label,
         }
@@ -330,7 +330,7 @@ def notify_reopen_requested(request: ReopenRequest) -> int:
 
     def compose() -> tuple[str, str]:
         subject = _("UNCT-SWAP %(team)s %(year)s: reopen requested") % {
-            "team": assessment.country_team.name,
+            "team": assessment.country_team.display_name,
             "year": assessment.year,
         }
         return subject, f"{request.requested_by_name}: {request.reason}\n\n{_link(assessment)}"
@@ -345,7 +345,7 @@ def notify_reopen_decided(request: ReopenRequest) -> int:
 
     def compose() -> tuple[str, str]:
         subject = _("UNCT-SWAP %(team)s %(year)s: reopen request %(decision)s") % {
-            "team": assessment.country_team.name,
+            "team": assessment.country_team.display_name,
             "year": assessment.year,
             "decision": request.get_decision_display().lower(),
         }

@@ -8,6 +8,11 @@ Prints `name_median: X ms`, `name_p95: X ms`, `name_queries: N` (and `name_cpu_m
 Python side's CPU time) per page, and the same for the API list endpoints when /api/v1/ exists
 ("api: not available" otherwise).
 
+Then the pages again in each other language (`--languages`, default the five besides English),
+named `name_<language>_…` (e.g. `pi_page_ar_median`), and per language the ratio of its summed
+CPU medians to English's (`pages_ar_cpu_vs_en: 1.03 x`): translation must not cost more than a
+few per cent, nor change a query count.
+
 The Django test Client calls the whole stack (middleware, views, templates) without a network or
 a server process: these are the application's own times, on a warm database.
 """
@@ -60,8 +65,9 @@ def p95(samples: list[float]) -> float:
     return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
 
 
-def client_for(username: str) -> Client:
-    client = Client(HTTP_HOST="localhost")
+def client_for(username: str, language: str = "en") -> Client:
+    # The language as a browser asks for it: the bench users have no language of their own.
+    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(User.objects.get(username=username))
     return client
 
@@ -70,11 +76,15 @@ def fetch(client: Client, url: str) -> None:
     response = client.get(url)
     if response.status_code != 200:
         raise SystemExit(f"{url}: HTTP {response.status_code}")
+    asked = client.defaults["HTTP_ACCEPT_LANGUAGE"]
+    if response.get("Content-Language", asked) != asked:
+        raise SystemExit(f"{url}: answered in {response['Content-Language']}, not {asked}")
     if response.streaming:
         b"".join(response.streaming_content)
 
 
-def measure(name: str, client: Client, urls: Callable[[int], str], n: int) -> None:
+def measure(name: str, client: Client, urls: Callable[[int], str], n: int) -> tuple[float, int]:
+    """Prints the page's figures; returns its CPU median (ms) and its query count."""
     fetch(client, urls(0))  # warm-up
     with CaptureQueriesContext(connection) as captured:
         fetch(client, urls(0))
@@ -92,12 +102,20 @@ def measure(name: str, client: Client, urls: Callable[[int], str], n: int) -> No
     # This process's CPU only (not PostgreSQL's): steadier than wall time on a shared machine.
     print(f"{name}_cpu_median: {statistics.median(cpu):.1f} ms")
     sys.stdout.flush()
+    return statistics.median(cpu), queries
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=30, help="timed requests per page (30)")
-    n = parser.parse_args().n
+    parser.add_argument(
+        "--languages",
+        default="ar,zh-hans,fr,ru,es",
+        help="the pages again in these languages, comma-separated ('' for none)",
+    )
+    arguments = parser.parse_args()
+    n = arguments.n
+    languages = [code for code in arguments.languages.split(",") if code]
 
     teams = list(synthetic_teams().order_by("code").values_list("code", flat=True))
     if not teams:
@@ -119,30 +137,38 @@ def main() -> None:
         f"pages: {len(teams)} synthetic teams, last year {last_year}, database {vendor}, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, n={n}"
     )
-    iat, reviewer = client_for(BENCH_IAT), client_for(BENCH_REVIEWER)
-    measure("team_assessments", iat, lambda i: f"/teams/{sample[i % len(sample)]}/", n)
-    measure(
-        "assessment_overview",
-        iat,
-        lambda i: f"/teams/{sample[i % len(sample)]}/{last_year}/",
-        n,
-    )
     step = max(len(rows) // n, 1)
 
     def pi_url(i: int) -> str:
         code, pi = rows[(i * step) % len(rows)]
         return f"/teams/{code}/{last_year}/pi/{pi}/"
 
-    measure("pi_page", iat, pi_url, n)
-    measure("global_dashboard", reviewer, lambda i: "/dashboards/global/", n)
-    measure("team_dashboard", iat, lambda i: f"/dashboards/teams/{sample[i % len(sample)]}/", n)
-    measure(
-        "global_export_csv",
-        reviewer,
-        lambda i: f"/dashboards/global/export/ratings.csv?year={last_year}",
-        max(n // 3, 3),
-    )
+    def pages(language: str) -> tuple[float, int]:
+        """Every page in one language; the sums of their CPU medians and query counts."""
+        iat, reviewer = client_for(BENCH_IAT, language), client_for(BENCH_REVIEWER, language)
+        tag = "" if language == "en" else f"_{language.replace('-', '_')}"
+        figures = [
+            measure(f"team_assessments{tag}", iat, lambda i: f"/teams/{team(i)}/", n),
+            measure(
+                f"assessment_overview{tag}", iat, lambda i: f"/teams/{team(i)}/{last_year}/", n
+            ),
+            measure(f"pi_page{tag}", iat, pi_url, n),
+            measure(f"global_dashboard{tag}", reviewer, lambda i: "/dashboards/global/", n),
+            measure(f"team_dashboard{tag}", iat, lambda i: f"/dashboards/teams/{team(i)}/", n),
+            measure(
+                f"global_export_csv{tag}",
+                reviewer,
+                lambda i: f"/dashboards/global/export/ratings.csv?year={last_year}",
+                max(n // 3, 3),
+            ),
+        ]
+        return sum(cpu for cpu, _ in figures), sum(queries for _, queries in figures)
 
+    def team(i: int) -> str:
+        return sample[i % len(sample)]
+
+    english = pages("en")
+    iat = client_for(BENCH_IAT)
     available = []
     for name, route in API_LISTS:
         try:
@@ -153,6 +179,12 @@ def main() -> None:
         print("api: not available")
     for name, url in available:
         measure(name, iat, lambda i, url=url: url, n)
+
+    for language in languages:
+        cpu, queries = pages(language)
+        tag = language.replace("-", "_")
+        print(f"pages_{tag}_cpu_vs_en: {cpu / english[0]:.2f} x")
+        print(f"pages_{tag}_queries_vs_en: {queries - english[1]:+d} queries")
 
 
 if __name__ == "__main__":

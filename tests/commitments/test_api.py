@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from commitments import services
@@ -472,3 +472,35 @@ def test_the_schema_leaves_the_dashboards_country_filter_alone(client, stranger,
     assert dashboard.status_code == 200
     assert dashboard.context["filter"].is_valid()
     assert [c["title"] for c in api.json()["results"]] == ["End violence against women"]
+
+
+# --- Languages ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["fr", "ar", "ru"])
+def test_api_errors_come_in_the_callers_language(gov_editor, kazakhstan, language):
+    """Accept-Language picks the language of every message: our rules', DRF's own and the JSON
+    404's; the field names and codes stay as they are."""
+    client = client_for(gov_editor)
+
+    def post(**changes):
+        body = {"maker": kazakhstan.pk, **payload(**changes)}
+        return client.post(f"{API}/", body, format="json", HTTP_ACCEPT_LANGUAGE=language)
+
+    ours, drf = post(currency="XYZ"), post(title="")
+    anonymous = APIClient().get(f"{API}/", HTTP_ACCEPT_LANGUAGE=language)
+    nowhere = client.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE=language)
+
+    english_rule = "%(code)s is not an ISO 4217 currency code such as USD, EUR or KZT."
+    with translation.override(language):
+        rule = translation.gettext(english_rule)
+        blank = translation.gettext("This field may not be blank.")
+        no_login = translation.gettext("Authentication credentials were not provided.")
+        not_found = translation.gettext("Not found.")
+    assert rule != english_rule
+    assert blank != "This field may not be blank."  # DRF ships its own catalogs for the six
+    assert (ours.status_code, ours.json()["currency"]) == (400, [rule % {"code": "XYZ"}])
+    assert (drf.status_code, drf.json()["title"]) == (400, [blank])
+    assert (anonymous.status_code, anonymous.json()["detail"]) == (401, no_login)
+    assert (nowhere.status_code, nowhere.json()["detail"]) == (404, not_found)
+    assert Commitment.objects.count() == 0

@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from commitments import services
+from commitments import selectors, services
 from commitments.models import Commitment, CommitmentMaker
+from core import tabular
 
 HEADER = [
     "maker",
@@ -36,6 +38,15 @@ HEADER = [
     "collective",
     "smart",
 ]
+
+
+# The template's header for an English user (the keys above are read as well).
+ENGLISH_HEADER = [
+    "Commitment maker", "Maker category", "Country", "Title", "Description", "Action Coalitions",
+    "WPS-HA Compact areas", "Types", "Start year", "End year", "Amount", "Currency", "Geography",
+    "Status", "Potential for impact", "Funding", "Level of endorsement", "Collective nature",
+    "SMART",
+]  # fmt: skip
 
 
 def row(**values: str) -> dict[str, str]:
@@ -320,7 +331,97 @@ def test_import_page_is_for_administrators_and_shows_row_errors(
 
 def test_template_downloads_have_the_columns(client, reference):
     response = client.get("/commitments/import/template.csv")
-    assert response.content.decode("utf-8-sig").splitlines() == [",".join(HEADER)]
+    assert response.content.decode("utf-8-sig").splitlines() == [",".join(ENGLISH_HEADER)]
     response = client.get("/commitments/import/template.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    assert [cell.value for cell in sheet[1]] == HEADER
+    assert [cell.value for cell in sheet[1]] == ENGLISH_HEADER
+
+
+# --- Headers and yes/no in the six languages --------------------------------------------------
+
+
+def test_a_template_downloaded_in_french_has_french_headers_and_imports_for_anyone(
+    client, reference
+):
+    response = client.get("/commitments/import/template.csv", HTTP_ACCEPT_LANGUAGE="fr")
+    (header_line,) = response.content.decode("utf-8-sig").splitlines()
+    header = next(csv.reader([header_line]))
+    with translation.override("fr"):
+        assert header == selectors.IMPORT_COLUMNS.header()
+    assert header[:4] == ["Auteur de l'engagement", "Catégorie d'auteur", "Pays", "Titre"]
+    values = row()
+    content = csv_bytes([dict(zip(header, (values[key] for key in HEADER), strict=True))], header)
+    with translation.override("en"):
+        result = services.import_commitments(file_name="gef.csv", content=content, by=None)
+    assert [c.title for c in result.commitments] == ["Equal pay audits"]
+
+
+def test_an_export_downloaded_in_french_imports_again_for_an_english_user(client, reference):
+    services.import_commitments(
+        file_name="gef.csv",
+        content=csv_bytes(
+            [
+                row(),
+                row(
+                    title="Childcare fund",
+                    types="financial;programmatic",
+                    amount="1250000.50",
+                    currency="USD",
+                    coalitions="ejr;gbv",
+                    compact_areas="C",
+                    status="planned",
+                    impact="no",
+                    smart="no",
+                ),
+            ]
+        ),  # fmt: skip
+        by=None,
+    )
+    fields = ("title", "types", "amount", "currency", "status", "impact", "funding", "smart")
+    before = sorted(Commitment.objects.values_list(*fields))
+    response = client.get("/commitments/export.csv", HTTP_ACCEPT_LANGUAGE="fr")
+    content = response.content
+    header, *rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    keys = selectors.EXPORT_COLUMNS.keys
+    assert header[keys.index("title")] == "Titre"
+    assert sorted(r[keys.index("impact")] for r in rows) == ["Non", "Oui"]  # yes/no in French
+    assert {r[keys.index("status")] for r in rows} == {"in_progress", "planned"}  # codes stay
+    Commitment.objects.all().delete()  # the makers stay: the file names them as they are
+
+    with translation.override("en"):
+        result = services.import_commitments(file_name="export.csv", content=content, by=None)
+    assert len(result.commitments) == 2
+    assert result.makers_created == []
+    assert sorted(Commitment.objects.values_list(*fields)) == before
+
+
+def test_headers_and_yes_no_are_read_in_arabic_and_chinese(reference):
+    header = selectors.IMPORT_COLUMNS.headers_in("ar")
+    assert header != selectors.IMPORT_COLUMNS.headers_in("en")
+    with translation.override("ar"):
+        yes, no = str(tabular.YES), str(tabular.NO)
+    with translation.override("zh-hans"):
+        chinese_yes = str(tabular.YES)
+    values = row(impact=yes, funding=no, endorsement=chinese_yes, collective="Non", smart="Sí")
+    content = csv_bytes([dict(zip(header, (values[key] for key in HEADER), strict=True))], header)
+    result = services.import_commitments(file_name="gef.csv", content=content, by=None)
+    (commitment,) = result.commitments
+    assert (
+        commitment.impact,
+        commitment.funding,
+        commitment.endorsement,
+        commitment.collective,
+        commitment.smart,
+    ) == (True, False, True, False, True)
+
+
+def test_an_unknown_header_in_a_translated_file_still_gets_the_clear_message(reference):
+    header = [*selectors.IMPORT_COLUMNS.headers_in("fr"), "Couleur"]
+    values = {**row(), "Couleur": "bleu"}
+    content = csv_bytes(
+        [dict(zip(header, [*(values[key] for key in HEADER), "bleu"], strict=True))], header
+    )
+    assert problems(content) == ["Unknown columns: couleur. The template lists the columns."]
+    assert problems(csv_bytes([row()], header=["Auteur de l'engagement", "Titre"])) == [
+        "The file has no column start_year, end_year: start from the template."
+    ]

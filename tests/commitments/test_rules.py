@@ -320,7 +320,7 @@ def test_create_maker_rules(reference, kazakhstan):
     assert raised.value.message_dict == {
         "name": ["A commitment maker called government of KAZAKHSTAN exists already."],
         "category": ["Choose a category from the list."],
-        "country_code": ["Unknown country ZZZ: use an ISO 3166-1 alpha-3 code."],
+        "country_code": ["Unknown country “ZZZ”: use an ISO 3166-1 alpha-3 code such as KAZ."],
     }
     maker = services.create_maker(
         name="Ministry of Finance of Uzbekistan",

@@ -62,7 +62,10 @@ def test_templates_have_nothing_inline_the_policy_would_block(pattern):
     offenders = [
         str(path.relative_to(TEMPLATES))
         for path in TEMPLATES.rglob("*.html")
-        if re.search(pattern, path.read_text(encoding="utf-8"))
+        # Not the e-mails' (templates/email/): never served under the policy, and mail clients
+        # drop stylesheets, so their look is in style attributes.
+        if path.relative_to(TEMPLATES).parts[0] != "email"
+        and re.search(pattern, path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
 

@@ -15,12 +15,13 @@ from html.parser import HTMLParser
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from openpyxl import load_workbook
 
 from core.models import Membership
 from dashboards import exports, selectors
 from scorecard import services
-from scorecard.models import Assessment, Indicator, IndicatorAssessment
+from scorecard.models import Assessment, Indicator, IndicatorAssessment, Rating
 from tests.conftest import PI_CODES
 from tests.factories import CountryTeamFactory, MembershipFactory, RegionFactory
 
@@ -28,7 +29,11 @@ Status = Assessment.Status
 MORE = 30
 TEAM_URL = "/dashboards/teams/KAZ/"
 GLOBAL_URL = "/dashboards/global/"
-RATING_HEADER = ",".join(exports.RATING_COLUMNS)
+RATING_HEADER = exports.RATING_COLUMNS.headers_in("en")
+ACTION_PLAN_HEADER = exports.ACTION_PLAN_COLUMNS.headers_in("en")
+# Where each column is in a row: the header is in the user's language, the keys are not.
+R = {key: index for index, key in enumerate(exports.RATING_COLUMNS.keys)}
+P = {key: index for index, key in enumerate(exports.ACTION_PLAN_COLUMNS.keys)}
 # Ceilings (measured + a margin of 2): a guard against a creep of queries, not a target.
 TEAM_DASHBOARD_CEILING = 8
 GLOBAL_DASHBOARD_CEILING = 12
@@ -207,7 +212,7 @@ def test_reviewer_sees_only_submitted_years_of_the_team(client, reviewer, histor
     ids = page(client, TEAM_URL)
     assert [y["data-year"] for y in ids.all("heat-year")] == ["2020", "2021"]  # 2022 is a draft
     rows = csv_rows(client.get(TEAM_URL + "export/ratings.csv"))
-    assert {row[3] for row in rows[1:]} == {"2020", "2021"}
+    assert {row[R["year"]] for row in rows[1:]} == {"2020", "2021"}
 
 
 def test_reviewer_sees_an_empty_dashboard_before_anything_is_submitted(
@@ -241,21 +246,73 @@ def test_team_ratings_csv_and_xlsx_hold_every_visible_rating(client, viewer, his
     assert 'filename="unct-swap-ratings-KAZ.csv"' in response["Content-Disposition"]
     rows = csv_rows(response)
 
-    assert ",".join(rows[0]) == RATING_HEADER
+    assert rows[0] == RATING_HEADER
+    assert rows[0][:2] == ["Country team (code)", "Country team"]
     assert len(rows) == 1 + 45
     assert rows[1] == [
-        "KAZ", "Kazakhstan", "Europe and Central Asia", "2020", "comprehensive", "approved",
-        "1.1", "Common Country Analysis", "missing", "yes", "",
+        "KAZ", "Kazakhstan", "Europe and Central Asia", "2020",
+        "comprehensive", "Comprehensive assessment", "approved", "Approved",
+        "1.1", "Common Country Analysis", "missing", "Missing requirements", "Yes", "",
     ]  # fmt: skip
-    row_1_1_2022 = next(r for r in rows if r[3] == "2022" and r[6] == "1.1")
-    assert row_1_1_2022[4:] == [
-        "annual", "draft", "1.1", "Common Country Analysis", "approaches", "no", "2021",
+    row_1_1_2022 = next(r for r in rows if r[R["year"]] == "2022" and r[R["pi"]] == "1.1")
+    assert row_1_1_2022[R["kind"] :] == [
+        "annual", "Annual progress assessment", "draft", "Draft", "1.1",
+        "Common Country Analysis", "approaches", "Approaches minimum requirements", "No", "2021",
     ]  # fmt: skip
     cells = expected_cells()
-    assert {(r[6], r[3]): (r[8], "false" if r[9] == "yes" else "true") for r in rows[1:]} == cells
+    assert {
+        (r[R["pi"]], r[R["year"]]): (
+            r[R["rating"]],
+            "false" if r[R["reassessed"]] == "Yes" else "true",
+        )
+        for r in rows[1:]
+    } == cells
 
     workbook = xlsx_rows(client.get(TEAM_URL + "export/ratings.xlsx"))
     assert workbook == rows
+
+
+def test_a_french_export_has_french_headers_and_labels_beside_the_same_codes(
+    client, viewer, history
+):
+    # PI 1.2 has no French title: the English one stands in (modeltranslation's fallback does not
+    # apply to values_list, the export picks it itself).
+    Indicator.objects.filter(code="1.2").update(short_title_fr="")
+    client.force_login(viewer)
+    rows = csv_rows(client.get(TEAM_URL + "export/ratings.csv", HTTP_ACCEPT_LANGUAGE="fr"))
+
+    with translation.override("fr"):
+        assert rows[0] == exports.RATING_COLUMNS.header()
+        approved, meets = str(Status.APPROVED.label), str(Rating.MEETS.label)
+    assert rows[0][R["team_name"]] == "Équipe de pays"  # already translated: not English
+    assert rows[0][R["rating_label"]] == "Notation"
+    assert rows[0] != RATING_HEADER
+    first = rows[1]
+    assert [first[R[key]] for key in ("team", "year", "kind", "status", "pi", "rating")] == [
+        "KAZ", "2020", "comprehensive", "approved", "1.1", "missing",
+    ]  # fmt: skip
+    assert first[R["rating_label"]] == "Non satisfaisant"
+    assert first[R["status_label"]] == approved
+    assert first[R["reassessed"]] == "Oui"
+    assert first[R["pi_title"]] == "Analyse commune de pays"
+    pi_1_2 = next(r for r in rows if r[R["pi"]] == "1.2")
+    assert pi_1_2[R["pi_title"]] == "Cooperation Framework Outcomes"
+    pi_1_3 = next(r for r in rows if r[R["pi"]] == "1.3")
+    assert (pi_1_3[R["rating"]], pi_1_3[R["rating_label"]]) == ("meets", meets)
+
+    workbook = xlsx_rows(client.get(TEAM_URL + "export/ratings.xlsx", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert workbook == rows
+
+
+@pytest.mark.parametrize("what", ["ratings", "action-plans"])
+def test_an_export_names_the_country_in_the_readers_language(client, iat, viewer, history, what):
+    pi_2_2 = Indicator.objects.get(framework=history[2].framework, code="2.2")
+    services.create_action_point(assessment=history[2], by=iat, indicator=pi_2_2, text="Radio")
+    client.force_login(viewer)
+    rows = csv_rows(client.get(TEAM_URL + f"export/{what}.csv", HTTP_ACCEPT_LANGUAGE="ru"))
+    columns = exports.EXPORTS[what][0].keys
+    team, name = columns.index("team"), columns.index("team_name")
+    assert {(row[team], row[name]) for row in rows[1:]} == {("KAZ", "Казахстан")}
 
 
 def test_team_action_plan_export_leaves_out_withdrawn_points(client, iat, viewer, history):
@@ -275,13 +332,19 @@ def test_team_action_plan_export_leaves_out_withdrawn_points(client, iat, viewer
 
     client.force_login(viewer)
     rows = csv_rows(client.get(TEAM_URL + "export/action-plans.csv"))
-    assert rows[0] == exports.ACTION_PLAN_COLUMNS
-    assert [r[3] for r in rows[1:]] == ["2020", "2022"]
-    assert rows[2][4:8] == ["2.2", '\'=HYPERLINK("http://evil")', "", "Gender Theme Group"]
-    assert rows[2][9:11] == ["not_started", "Campaign planned"]
+    assert rows[0] == ACTION_PLAN_HEADER
+    assert [r[P["year"]] for r in rows[1:]] == ["2020", "2022"]
+    assert rows[2][P["pi"] : P["timeline"]] == [
+        "2.2", '\'=HYPERLINK("http://evil")', "", "Gender Theme Group",
+    ]  # fmt: skip
+    assert rows[2][P["status"] : P["activities_year_2"]] == [
+        "not_started", "Not started", "Campaign planned",
+    ]  # fmt: skip
     assert kept.pk  # the point exported above
     workbook = xlsx_rows(client.get(TEAM_URL + "export/action-plans.xlsx"))
-    assert [r[5] for r in workbook] == ["action", "Baseline", '\'=HYPERLINK("http://evil")']
+    assert [r[P["action"]] for r in workbook] == [
+        "Action point", "Baseline", '\'=HYPERLINK("http://evil")',
+    ]  # fmt: skip
 
 
 # --- Global dashboard ------------------------------------------------------------------------
@@ -397,9 +460,9 @@ def test_far_reviewer_sees_nothing_of_kaz(client, far_reviewer, world):
     assert ids.all("filter-invalid")
     assert not ids.all("team-status-row")
     rows = csv_rows(client.get(GLOBAL_URL + "export/ratings.csv?region=europe-central-asia"))
-    assert rows == [exports.RATING_COLUMNS]
+    assert rows == [RATING_HEADER]
     rows = csv_rows(client.get(GLOBAL_URL + "export/ratings.csv?year=2022"))
-    assert {r[0] for r in rows[1:]} == {"AFA"}
+    assert {r[R["team"]] for r in rows[1:]} == {"AFA"}
 
 
 @pytest.mark.parametrize("who", ["viewer", "iat", "outsider"])
@@ -417,10 +480,10 @@ def test_global_exports_hold_exactly_what_the_filter_counts(client, reviewer, wo
         in (response["Content-Disposition"])
     )
     rows = csv_rows(response)
-    assert rows[0] == exports.RATING_COLUMNS
-    assert Counter(r[0] for r in rows[1:]) == {"ECB": 15, "ECC": 15, "KAZ": 15}
-    assert {r[3] for r in rows[1:]} == {"2022"}
-    by_team_pi = {(r[0], r[6]): r[8] for r in rows[1:]}
+    assert rows[0] == RATING_HEADER
+    assert Counter(r[R["team"]] for r in rows[1:]) == {"ECB": 15, "ECC": 15, "KAZ": 15}
+    assert {r[R["year"]] for r in rows[1:]} == {"2022"}
+    by_team_pi = {(r[R["team"]], r[R["pi"]]): r[R["rating"]] for r in rows[1:]}
     for code, _status, pi_1_1, pi_4_3 in ECA_TEAMS[:3]:
         assert by_team_pi[(code, "1.1")] == pi_1_1
         assert by_team_pi[(code, "4.3")] == pi_4_3
@@ -429,7 +492,7 @@ def test_global_exports_hold_exactly_what_the_filter_counts(client, reviewer, wo
     assert workbook == rows
 
     rows = csv_rows(client.get(GLOBAL_URL + "export/ratings.csv?year=2021"))
-    assert Counter(r[0] for r in rows[1:]) == {"KAZ": 15}
+    assert Counter(r[R["team"]] for r in rows[1:]) == {"KAZ": 15}
 
 
 def test_global_action_plan_export(client, reviewer, iat, world):
@@ -438,7 +501,7 @@ def test_global_action_plan_export(client, reviewer, iat, world):
         services.create_action_point(assessment=world[code], by=iat, indicator=pi, text=code)
     client.force_login(reviewer)
     rows = csv_rows(client.get(GLOBAL_URL + "export/action-plans.csv?year=2022"))
-    assert [r[5] for r in rows[1:]] == ["KAZ"]  # ECD's plan is a draft's
+    assert [r[P["action"]] for r in rows[1:]] == ["KAZ"]  # ECD's plan is a draft's
 
 
 # --- Query counts ----------------------------------------------------------------------------
@@ -493,6 +556,16 @@ def test_team_dashboard_and_exports_cost_the_same_with_30_more_assessments(
         assert body.decode("utf-8-sig").count("\n") == 1 + 1 + MORE  # carried every year
     ceiling = TEAM_DASHBOARD_CEILING if url == TEAM_URL else EXPORT_CEILING
     assert with_one <= ceiling, f"{url}: {with_one} queries"
+
+
+@pytest.mark.parametrize("what", ["ratings.csv", "ratings.xlsx", "action-plans.csv"])
+def test_an_export_in_french_costs_the_queries_of_one_in_english(client, viewer, history, what):
+    """Labels come from dicts built once per file, and the title from the same query."""
+    client.force_login(viewer)
+    url = TEAM_URL + "export/" + what
+    english = queries_for(client, url)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    assert queries_for(client, url) == english
 
 
 def _submitted_team(code: str, by, region=None) -> Assessment:

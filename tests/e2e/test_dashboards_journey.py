@@ -52,5 +52,5 @@ def test_reviewer_filters_the_global_dashboard_and_downloads_the_csv(page, synth
     path = tmp_path / "ratings.csv"
     download.save_as(path)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == ",".join(RATING_COLUMNS)
+    assert lines[0] == ",".join(RATING_COLUMNS.headers_in("en"))  # the browser's language
     assert len(lines) == 1 + 2 * 15  # two teams of the region approved in 2024, 15 PIs each

@@ -123,3 +123,25 @@ def test_public_commitments_dashboard_in_chinese_and_russian(page, language):
     expect(page.locator("h1")).to_have_text(gettext_in(language, "Generation Equality commitments"))
     text = page.locator("body").inner_text()
     assert interface_words_left_in_english(language, text) == []
+
+
+def test_arabic_pages_fit_a_phone(page):
+    """At 375 px, right to left: the menu folds behind its button (which opens it), and no page of
+    the journey is wider than the screen (wide tables scroll inside their own box)."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/accounts/login/")
+    switcher = page.get_by_test_id("language-switcher")
+    expect(switcher).to_be_hidden()
+    page.get_by_role("button", name="Main menu").click()
+    switch_language(page, "ar")
+    expect(switcher).to_be_hidden()  # folded again on the new page, its button now in Arabic
+    page.get_by_role("button", name=gettext_in("ar", "Main menu")).click()
+    expect(switcher).to_be_visible()
+    log_in(page, "kaz-iat")
+    for path in ("/", "/teams/KAZ/", "/teams/KAZ/2022/", "/teams/KAZ/2022/pi/2.2/", "/parity/"):
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        # The brand keeps to the right-hand edge.
+        brand = page.locator(".navbar-brand").bounding_box()
+        assert brand["x"] + brand["width"] > 375 / 2, path

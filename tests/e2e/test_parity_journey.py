@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from parity.models import StaffingCount
+from parity.tables import TEMPLATE_COLUMNS
 from tests.e2e.conftest import login
 from tests.parity.conftest import TWELVE_ENTITIES
 
@@ -38,7 +39,8 @@ def test_coordinator_uploads_twelve_entities_and_sees_parity(page, tmp_path):
     template_path = tmp_path / "template.csv"
     template.save_as(template_path)
     # Blank, or with the demo figures once setup_demo loads them: the header is the same.
-    assert template_path.read_text(encoding="utf-8").splitlines()[0] == ",".join(HEADER)
+    header = template_path.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == ",".join(TEMPLATE_COLUMNS.headers_in("en"))  # the file below uses the keys
     with page.expect_download() as download_info:
         page.get_by_test_id("template-xlsx").click()
     assert download_info.value.suggested_filename == "parity-KAZ-2022.xlsx"

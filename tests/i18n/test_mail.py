@@ -40,12 +40,13 @@ def test_a_workflow_step_mails_each_person_in_their_language(
     with translation.override("fr"):
         status = str(Assessment.Status.AWAITING_ENDORSEMENT.label)
     assert status != "Awaiting UNCT endorsement"
-    team = kaz_2022.country_team.name
+    with translation.override("fr"):
+        team = kaz_2022.country_team.display_name
     assert by_recipient[(second_rc.email,)].subject == in_language(
         "fr", "UNCT-SWAP %(team)s %(year)s: %(status)s", team=team, year=2022, status=status
     )
     assert by_recipient[(rc.email,)].subject == (
-        f"UNCT-SWAP {team} 2022: Awaiting UNCT endorsement"
+        f"UNCT-SWAP {kaz_2022.country_team.display_name} 2022: Awaiting UNCT endorsement"
     )
     assert translation.get_language() == "en"  # the override ended with the message
 
@@ -57,32 +58,35 @@ def test_the_report_ready_mail_is_in_the_requesters_language(
     Profile.objects.create(user=viewer, language="es")
     job = report_services.request_report(assessment=kaz_2022, by=viewer)
     job.__class__.objects.filter(pk=job.pk).update(status="done", pages=29)
-    assert worker.notify_done(job.pk) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # mail is queued after the commit
+        assert worker.notify_done(job.pk) == 1
     [message] = mail.outbox
+    # The country's UN name in Spanish too.
     assert message.subject == in_language(
-        "es",
-        "UNCT-SWAP %(team)s %(year)s: your PDF report is ready",
-        team=kaz_2022.country_team.name,
-        year=2022,
+        "es", "UNCT-SWAP %(team)s %(year)s: your PDF report is ready", team="Kazajstán", year=2022
     )
     assert (
         message.subject != f"UNCT-SWAP {kaz_2022.country_team.name} 2022: your PDF report is ready"
     )
 
 
-def test_unknown_or_missing_languages_fall_back_to_the_sites(mailoutbox):
+@pytest.mark.django_db
+def test_unknown_or_missing_languages_fall_back_to_the_sites(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     def compose():
         return translation.gettext("Gender parity"), translation.get_language()
 
-    sent = send_in_their_languages(
-        [
-            ("a@example.org", "ru"),
-            ("b@example.org", None),
-            ("c@example.org", "xx"),
-            ("d@example.org", "ru"),
-        ],
-        compose,
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # mail is queued after the commit
+        sent = send_in_their_languages(
+            [
+                ("a@example.org", "ru"),
+                ("b@example.org", None),
+                ("c@example.org", "xx"),
+                ("d@example.org", "ru"),
+            ],
+            compose,
+        )
     assert sent == 2
     assert [(m.to, m.body) for m in mailoutbox] == [
         (["a@example.org", "d@example.org"], "ru"),

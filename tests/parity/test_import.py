@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.models import UNEntity
 from parity import services
 from parity.models import StaffingCount, StaffingSnapshot
+from parity.tables import TEMPLATE_COLUMNS
 from tests.parity.conftest import (
     TWELVE_ENTITIES,
     csv_bytes,
@@ -92,6 +94,26 @@ def test_import_missing_column_is_reported_on_the_header_row(team, entities, mak
 
     assert raised.value.messages == ["Row 1: missing required column 'men'"]
     assert StaffingCount.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+@pytest.mark.parametrize("make", [csv_upload, xlsx_upload], ids=["csv", "xlsx"])
+def test_import_reads_the_template_header_in_every_language(team, entities, make, language):
+    header = TEMPLATE_COLUMNS.headers_in(language)
+    result = run_import(team, make(TWELVE_ENTITIES, header=header))
+
+    assert (result.rows, result.entities) == (28, 12)
+
+
+def test_import_of_an_arabic_header_still_names_a_missing_column(team, entities):
+    arabic = TEMPLATE_COLUMNS.headers_in("ar")
+    assert arabic[0] != "Entity"
+    header = [arabic[0], arabic[1], arabic[2], "Total"]  # no men: the total is ignored
+
+    with pytest.raises(services.StaffingImportError) as raised:
+        run_import(team, csv_upload([["UNDP", "P-4", 1, 1]], header=header))
+
+    assert raised.value.messages == ["Row 1: missing required column 'men'"]
 
 
 @pytest.mark.parametrize("make", [csv_upload, xlsx_upload], ids=["csv", "xlsx"])

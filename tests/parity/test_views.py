@@ -11,12 +11,17 @@ import csv
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from openpyxl import load_workbook
 
 from parity.models import StaffingCount, StaffingSnapshot
+from parity.tables import TEMPLATE_COLUMNS
 from tests.parity.conftest import TWELVE_ENTITIES, csv_upload, import_rows
 
 URL = "/parity/teams/KAZ/2022/"
+# The template's header for an English user; the import reads it in any language, or the keys.
+ENGLISH_HEADER = ["Entity", "Grade", "Women", "Men", "Not disclosed"]
 GRID_URL = "/parity/teams/KAZ/2022/grid/?entity=UNDP"
 
 
@@ -146,11 +151,11 @@ def test_team_page_reviewer_and_admin_cannot_see_template_figures(
         client.force_login(user)
         response = client.get(URL + "template.csv")
         assert response.status_code == 200
-        return list(csv.reader(io.StringIO(response.content.decode())))
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
     assert len(rows(coordinator)) == 1 + 28
-    assert rows(reviewer) == [["entity", "grade", "women", "men", "not_disclosed"]]
-    assert rows(admin_user) == [["entity", "grade", "women", "men", "not_disclosed"]]
+    assert rows(reviewer) == [ENGLISH_HEADER]
+    assert rows(admin_user) == [ENGLISH_HEADER]
 
 
 def test_team_page_reviewer_cannot_upload(client, reviewer, twelve):
@@ -169,10 +174,38 @@ def test_template_xlsx_reimports_to_the_same_figures(client, coordinator, team, 
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Staffing", "Grades", "Entities", "How to"]
     rows = list(workbook["Staffing"].iter_rows(values_only=True))
-    assert rows[0] == ("entity", "grade", "women", "men", "not_disclosed")
+    assert list(rows[0]) == ENGLISH_HEADER
     assert rows[1] == ("FAO", "NO-A", 1, 1, 0)
     assert len(rows) == 29
     assert workbook["Grades"]["A2"].value == "USG"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_template_downloaded_in_french_reimports_for_an_english_user(
+    client, coordinator, team, twelve, fmt
+):
+    client.force_login(coordinator)
+    response = client.get(URL + f"template.{fmt}", HTTP_ACCEPT_LANGUAGE="fr")
+    if fmt == "csv":
+        assert response.content.startswith("\ufeff".encode())  # for Excel: the header is French
+        header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        workbook = load_workbook(io.BytesIO(response.content))
+        header = [cell.value for cell in workbook["Staffing"][1]]
+        assert [cell.value for cell in workbook["Entities"][1]] == ["Sigle", "Nom"]
+    with translation.override("fr"):
+        assert header == TEMPLATE_COLUMNS.header()
+    assert header[:2] == ["Entité", "Classe"]  # French already: not the English header
+    before = sorted(StaffingCount.objects.values_list("entity__acronym", "grade", "women", "men"))
+    StaffingCount.objects.all().delete()
+
+    upload = SimpleUploadedFile(f"staffing.{fmt}", response.content)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    saved = client.post(URL, upload_data(upload))
+
+    assert saved.status_code == 302
+    after = sorted(StaffingCount.objects.values_list("entity__acronym", "grade", "women", "men"))
+    assert after == before
 
 
 def test_template_unknown_format_is_404(client, coordinator, twelve):

@@ -29,6 +29,7 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
+from core import countries
 from core import services as core_services
 from core.models import Profile
 from reports import document, storage
@@ -167,6 +168,8 @@ def test_report_prints_its_headings_in_its_language(rendered, code):
         assert squash(heading) in text, (code, heading)
         if code != "en":
             assert heading != msgid, (code, msgid)  # translated, not the English left in place
+    # The country by its UN name in the report's language ("Казахстан", "哈萨克斯坦").
+    assert squash(countries.name("KAZ", code)) in text, code
     assert rendered[code].data["language"] == code
 
 
@@ -213,6 +216,25 @@ def test_pdffonts_lists_only_our_fonts_all_embedded(rendered, code, tmp_path):
         assert emb == "yes", line
 
 
+def test_evidence_categories_are_printed_in_the_reports_language(rendered):
+    """The frozen document names a category by its English name, the key; the report prints the
+    framework's text for it in the report's language (KAZ 2022 files 5 documents of PI 3.1 under
+    Government engagement)."""
+    french = rendered["fr"]
+    rows = {row["code"]: row for row in french.data["document"]["indicators"]}
+    assert {e["category"] for e in rows["3.1"]["evidence"]} == {"Government engagement"}
+    assert french.data["framework"]["evidence_categories"]["Government engagement"] == (
+        "Collaboration avec le gouvernement"
+    )
+    assert '<td dir="ltr">Collaboration avec le gouvernement</td>' in french.html
+    text = squash(french.text)
+    assert squash("Collaboration avec le gouvernement") in text
+    assert squash("Communication et plaidoyer") in text
+    assert squash("Government engagement") not in text
+    assert '<td dir="rtl">التعاون مع الحكومة</td>' in rendered["ar"].html
+    assert '<td dir="ltr">Government engagement</td>' in rendered["en"].html
+
+
 def test_arabic_report_is_laid_out_right_to_left(rendered):
     """Mirrored: the page number at the bottom left, the running title at the top right, Table
     1's first column (the indicator) on the right; the English report the other way round."""
@@ -226,7 +248,9 @@ def test_arabic_report_is_laid_out_right_to_left(rendered):
         for page in reader.pages[2:4]:
             pieces = text_positions(page)
             footer = [x for x, y, text in pieces if y < 60 and page_word in text]
-            running = [x for x, y, text in pieces if y > 780 and "UNCT-SWAP · Kazakhstan" in text]
+            running = [
+                x for x, y, text in pieces if y > 780 and "UNCT-SWAP" in text and "·" in text
+            ]
             assert footer, code
             assert running, code
             assert (footer[0] < width / 3) is rtl, (code, footer)

@@ -5,15 +5,19 @@ use the English codes, pages show the reader's language and fall back to English
 from __future__ import annotations
 
 import copy
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from scorecard import selectors, services
-from scorecard.models import Criterion, Indicator
+from scorecard.models import Criterion, Evidence, EvidenceCategory, Indicator
 from scorecard.services import DocumentError
 from tests.conftest import load_json
 
@@ -41,6 +45,7 @@ def french_for(document: dict) -> dict:
             }
     return {
         "status": "unofficial",
+        "evidence_categories": {name: f"FR {name}" for name in document["evidence_categories"]},
         "dimensions": {str(d["number"]): f"FR {d['title']}" for d in document["dimensions"]},
         "indicators": indicators,
     }
@@ -154,3 +159,143 @@ def test_the_pi_page_shows_the_readers_language_and_says_whose_text_it_is(biling
     client.post("/i18n/language/", {"language": "en", "next": "/"})
     page = client.get("/teams/KAZ/2022/pi/2.2/").content.decode()
     assert 'data-testid="framework-language"' not in page
+
+
+# --- Evidence categories: the English name is the key, each language has its text ---------------
+
+
+@pytest.mark.django_db
+def test_import_stores_each_categorys_text_per_language_and_keeps_the_english_name_as_key():
+    services.import_framework(document=load_json("framework_2018.json"))
+    category = EvidenceCategory.objects.get(name="Common Country Analysis")
+    assert (category.label_en, category.label_fr, category.label_es) == (
+        "Common Country Analysis",
+        "Analyse commune de pays",
+        "Análisis común sobre el país",
+    )
+    assert category.label_zh_hans == "共同国家分析"
+    with translation.override("fr"):
+        assert str(category) == category.label == "Analyse commune de pays"
+        assert category.name == "Common Country Analysis"  # the key, whatever the language
+        assert EvidenceCategory.objects.filter(name="Common Country Analysis").exists()
+    with translation.override("ru"):
+        assert str(EvidenceCategory.objects.get(name="Other")) == "Прочее"
+    assert str(category) == "Common Country Analysis"
+    for language in selectors.TRANSLATED_LANGUAGES:
+        column = selectors.column("label", language)
+        assert all(getattr(c, column) for c in EvidenceCategory.objects.all()), language
+
+
+@pytest.mark.django_db
+def test_a_category_without_text_in_a_language_shows_the_english(bilingual):
+    del bilingual["translations"]["fr"]
+    bilingual["translations"]["es"] = french_for(bilingual)  # "FR …": only its presence counts
+    services.import_framework(document=bilingual)
+    with translation.override("fr"):
+        assert str(EvidenceCategory.objects.get(name="Other")) == "Other"
+    with translation.override("es"):
+        assert str(EvidenceCategory.objects.get(name="Other")) == "FR Other"
+
+
+@pytest.mark.django_db
+def test_a_language_missing_a_category_or_naming_an_unknown_one_is_refused(bilingual):
+    texts = bilingual["translations"]["fr"]["evidence_categories"]
+    del texts["Gender parity data"]
+    texts["RC communications"] = " "
+    texts["Press clippings"] = "Revue de presse"
+    assert refused(bilingual) == [
+        "Evidence category 'RC communications' (fr): the text is missing",
+        "Evidence category 'Gender parity data' (fr): the text is missing",
+        "Evidence category 'Press clippings' (fr): not one of the English evidence_categories",
+    ]
+    assert not EvidenceCategory.objects.exists()
+    assert not Indicator.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_category_text_leaves_the_imported_framework_untouched(bilingual):
+    services.import_framework(document=bilingual)
+    bilingual["translations"]["fr"]["evidence_categories"]["Other"] = "Autres (révisé)"
+    del bilingual["translations"]["fr"]["evidence_categories"]["Financial resources"]
+    assert refused(bilingual) == [
+        "Evidence category 'Financial resources' (fr): the text is missing"
+    ]
+    assert EvidenceCategory.objects.get(name="Other").label_fr == "FR Other"
+
+    bilingual["translations"]["fr"]["evidence_categories"] = ["Autres"]
+    assert refused(bilingual) == [
+        "translations (fr): evidence_categories maps English names to texts"
+    ]
+
+
+@pytest.mark.django_db
+def test_export_reproduces_the_shipped_fixture_byte_for_byte():
+    services.import_framework(document=load_json("framework_2018.json"))
+    out = io.StringIO()
+    with translation.override("fr"):  # the exporting user's language changes nothing
+        call_command("export_framework", "2018", stdout=out)
+    assert out.getvalue() == FIXTURE.read_text(encoding="utf-8")
+
+
+def evidence_options(html: str) -> dict[str, str]:
+    """The evidence form's category select: option value → the text a person reads."""
+    select = re.search(r'<select name="category".*?</select>', html, re.S).group(0)
+    return {
+        value: text.strip()
+        for value, text in re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select)
+    }
+
+
+@pytest.mark.django_db
+def test_pages_show_the_category_in_the_readers_language_and_post_the_same_value(team, iat):
+    framework = services.import_framework(document=load_json("framework_2018.json"))
+    services.import_assessment(document=load_json("demo/kaz-2022.json"))
+    categories = {c.name: c for c in framework.evidence_categories.all()}
+    client = Client()
+    client.force_login(iat)
+
+    english = evidence_options(client.get("/teams/KAZ/2022/pi/2.2/open/evidence/").content.decode())
+    client.post("/i18n/language/", {"language": "fr", "next": "/"})
+    page = client.get("/teams/KAZ/2022/pi/2.2/").content.decode()
+    assert "<td>Communication et plaidoyer</td>" in page  # KAZ 2022's evidence of PI 2.2
+    assert "Communication/Advocacy" not in page
+    french = evidence_options(client.get("/teams/KAZ/2022/pi/2.2/open/evidence/").content.decode())
+    advocacy, other = str(categories["Communication/Advocacy"].pk), str(categories["Other"].pk)
+    assert english == {advocacy: "Communication/Advocacy", other: "Other"}
+    assert french == {advocacy: "Communication et plaidoyer", other: "Autres"}  # same values
+
+    response = client.post(
+        "/teams/KAZ/2022/pi/2.2/evidence/",
+        {
+            "title": "Plan de communication 2023",
+            "category": advocacy,
+            "url": "https://example.org/p",
+        },
+    )
+    assert response.status_code == 302
+    added = Evidence.objects.get(title="Plan de communication 2023")
+    assert added.category.name == "Communication/Advocacy"
+
+    api = APIClient()
+    api.force_authenticate(iat)
+    item = api.get(f"/api/v1/evidence/{added.pk}/", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert (item["category"], item["category_label"]) == (
+        "Communication/Advocacy",
+        "Communication et plaidoyer",
+    )
+
+
+@pytest.mark.django_db
+def test_an_assessment_file_names_categories_in_english_whatever_the_readers_language(team):
+    services.import_framework(document=load_json("framework_2018.json"))
+    with translation.override("fr"):
+        assessment = services.import_assessment(document=load_json("demo/kaz-2022.json"))
+        evidence = Evidence.objects.filter(indicator_assessment__assessment=assessment)
+        government = [
+            e for e in evidence if e.category and e.category.name == "Government engagement"
+        ]
+        assert len(government) == 5
+        assert str(government[0].category) == "Collaboration avec le gouvernement"
+        exported = selectors.assessment_document(assessment)
+    row = next(r for r in exported["indicators"] if r["code"] == "3.1")
+    assert {e["category"] for e in row["evidence"]} == {"Government engagement"}

@@ -1,5 +1,6 @@
 """scorecard 0006 gives the framework's text a column per language: a database made before it
-keeps every text, which becomes the English one (what the pages show when no other exists)."""
+keeps every text, which becomes the English one (what the pages show when no other exists).
+0007 does the same for an evidence category's text, from its name."""
 
 from __future__ import annotations
 
@@ -47,3 +48,25 @@ def test_existing_framework_text_becomes_the_english_text(migrator):
     assert new.apps.get_model("scorecard", "Criterion").objects.get().text_en == "47-53"
     assert new.apps.get_model("scorecard", "LevelRule").objects.get().text_en == "Band met"
     assert new.apps.get_model("scorecard", "Framework").objects.get().translation_status == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_categorys_english_name_becomes_its_english_text_and_the_step_goes_back(migrator):
+    """scorecard 0007: each evidence category gets a text per language (the name stays the key);
+    the name is its English text until the framework is imported again."""
+    old = migrator.apply_initial_migration(AFTER)
+    Framework = old.apps.get_model("scorecard", "Framework")
+    framework = Framework.objects.create(version="2018", name="UNCT-SWAP 2018")
+    old.apps.get_model("scorecard", "EvidenceCategory").objects.create(
+        framework=framework, name="Gender parity data", order=9
+    )
+
+    new = migrator.apply_tested_migration([("scorecard", "0007_evidencecategory_label")])
+    category = new.apps.get_model("scorecard", "EvidenceCategory").objects.get()
+    assert (category.name, category.label, category.label_en) == ("Gender parity data",) * 3
+    assert category.label_fr is None
+
+    back = migrator.apply_tested_migration(AFTER)
+    category = back.apps.get_model("scorecard", "EvidenceCategory").objects.get()
+    assert category.name == "Gender parity data"
+    assert not hasattr(category, "label_en")
