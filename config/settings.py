@@ -78,6 +78,23 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+AXES_WHITELIST_CALLABLE = "core.oidc.is_sso_callback"  # the provider throttles single sign-on
+
+# Single sign-on with OpenID Connect (core/oidc.py, mozilla-django-oidc): on when the issuer, the
+# client id and its secret are all set. The endpoints are read from the issuer's
+# /.well-known/openid-configuration at the first sign-in, not here, so a provider that is down
+# stops nobody from starting the site. Register <SITE_URL>/oidc/callback/ at the provider.
+OIDC_ISSUER_URL = env.str("OIDC_ISSUER_URL", default="")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")  # on the button; empty: generic
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+# Only for a provider that sends nothing but verified addresses and omits email_verified
+# (Microsoft Entra ID); otherwise an address the provider does not vouch for is refused.
+OIDC_TRUST_EMAIL = env.bool("OIDC_TRUST_EMAIL", default=False)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)  # seconds for each call to the provider
+if OIDC_ISSUER_URL and OIDC_CLIENT_ID and OIDC_CLIENT_SECRET:
+    AUTHENTICATION_BACKENDS.append("core.oidc.OIDCBackend")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -119,6 +136,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Accounts (docs/accounts.md): an invitation link works this many days; the password reset form
+# answers 429 after this many requests in an hour for one e-mail address, or from one client IP.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+PASSWORD_RESET_EMAIL_LIMIT = env.int("PASSWORD_RESET_EMAIL_LIMIT", default=5)
+PASSWORD_RESET_IP_LIMIT = env.int("PASSWORD_RESET_IP_LIMIT", default=20)
 
 # The six official UN languages, each named in itself (the switcher shows them so). A visitor's
 # choice is kept in a cookie, a user's on their profile (core.middleware.LocaleMiddleware).
@@ -159,6 +181,40 @@ STORAGES = {
         )
     },
 }
+
+# --- STORAGE: evidence files and PDF reports ------------------------------------------------
+# Local disk (MEDIA_ROOT) unless AWS_STORAGE_BUCKET_NAME names an S3-compatible bucket
+# (django-storages + boto3): web and worker then share nothing but the bucket and the database.
+# Objects stay private (no ACL: the bucket's own); a download passes the permission gate, then
+# the browser is sent to a presigned URL valid for AWS_QUERYSTRING_EXPIRE seconds (core/storage.py).
+# Never overwritten: evidence with a name already taken gets a suffix, and a report is written
+# once under the SHA-256 of its bytes (reports/storage.py). Static files stay with whitenoise.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _S3Config
+
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None  # None: AWS itself
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    # "path" (host/bucket/key) works with SeaweedFS, MinIO and AWS alike; "virtual" for buckets
+    # reached as bucket.host.
+    AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="path")
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    AWS_DEFAULT_ACL = None
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_QUERYSTRING_AUTH = True
+    AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=300)
+    # A bucket that is down answers within seconds (a 503 page, a retried report), not minutes.
+    AWS_S3_CLIENT_CONFIG = _S3Config(
+        s3={"addressing_style": AWS_S3_ADDRESSING_STYLE},
+        signature_version=AWS_S3_SIGNATURE_VERSION,
+        connect_timeout=env.float("AWS_S3_CONNECT_TIMEOUT", default=3),
+        read_timeout=env.float("AWS_S3_READ_TIMEOUT", default=20),
+        retries={"mode": "standard", "max_attempts": 3},
+    )
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+# --- end of STORAGE -----------------------------------------------------------------------
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CountryTeam, Membership, Region, UNEntity
+from .models import CountryTeam, Invitation, Membership, Region, UNEntity
 
 
 @admin.register(Region)
@@ -33,3 +33,27 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "country_team", "role", "entity"]
     list_filter = ["role", "country_team"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are sent from a team's People page (which mails the link); here they are
+    only looked at, or withdrawn by setting "revoked"."""
+
+    list_display = ["email", "country_team", "role", "invited_by", "expires_at", "accepted_at"]
+    list_filter = ["role", "country_team"]
+    search_fields = ["email"]
+    readonly_fields = [
+        "email",
+        "country_team",
+        "role",
+        "language",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

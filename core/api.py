@@ -26,6 +26,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .storage import StorageError
+
 API_PREFIX = "/api/"
 
 
@@ -61,9 +63,12 @@ def readable(errors: Any) -> dict[str, Any]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus: a service's Django ValidationError is a 400 with its field errors
-    (not a 500), and every error body carries a readable `detail`."""
+    (not a 500), the file storage's failures are a 404 or 503 saying so, and every error body
+    carries a readable `detail`."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    if isinstance(exc, StorageError):  # the file storage: a missing file, or out of reach
+        return Response({"detail": str(exc.message)}, status=exc.status)
     response = drf_exception_handler(exc, context)
     if response is not None:
         response.data = readable(response.data)

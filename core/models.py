@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import countries
@@ -165,3 +166,80 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class Invitation(models.Model):
+    """An e-mailed link that lets a person create their account with a role in one team.
+
+    The link carries a random token; only its SHA-256 is stored, so the table gives nobody a
+    working link. It works once (accepted_at), until expires_at, unless revoked."""
+
+    email = models.EmailField(_("e-mail address"))
+    country_team = models.ForeignKey(
+        CountryTeam,
+        verbose_name=_("country team"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Membership.Role.choices)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the invitation e-mail and of the new account."),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # Inviting the same address again replaces the open invitation (core.services).
+            models.UniqueConstraint(
+                fields=["email", "country_team"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_team",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.country_team} · {self.get_role_display()}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        """Neither accepted nor revoked, and not expired: the link still works."""
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired

@@ -7,14 +7,17 @@ objects does not add a query per object.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import CountryTeam, Membership, ReviewerScope
+from .models import CountryTeam, Invitation, Membership, ReviewerScope
 
 Role = Membership.Role
 EDITOR_ROLES = frozenset({Role.IAT_MEMBER, Role.IAT_COORDINATOR})
 ALL_REGIONS = "all"
+# The roles an IAT coordinator may give in their own team (administrators may give any).
+COORDINATOR_INVITES = (Role.IAT_MEMBER, Role.VIEWER)
 
 AnyUser = User | AnonymousUser
 
@@ -110,3 +113,65 @@ def get_country_team_for_user(user: AnyUser, code: str) -> CountryTeam:
     if team is None or not (can_view_team(user, team.pk) or can_review_team(user, team)):
         raise Http404
     return team
+
+
+# --- People: invitations and memberships ---------------------------------------------------
+
+
+def invitable_roles(user: AnyUser, country_team_id: int) -> list[str]:
+    """The roles the user may give in the team: any for administrators, IAT member and viewer
+    for the team's IAT coordinator, none for anybody else."""
+    if is_admin(user):
+        return list(Role.values)
+    if role_in(user, country_team_id) == Role.IAT_COORDINATOR:
+        return list(COORDINATOR_INVITES)
+    return []
+
+
+def can_invite(user: AnyUser, country_team_id: int, role: str | None = None) -> bool:
+    """Administrators invite to any team; a team's IAT coordinator to their own team only (and
+    only for the roles of COORDINATOR_INVITES)."""
+    allowed = invitable_roles(user, country_team_id)
+    return bool(allowed) if role is None else role in allowed
+
+
+def can_remove_member(user: AnyUser, membership: Membership) -> bool:
+    """Whoever may give a role may take it away again, in the same team; nobody removes
+    themselves here (that is an administrator's job)."""
+    return membership.user_id != getattr(user, "pk", None) and can_invite(
+        user, membership.country_team_id, membership.role
+    )
+
+
+def get_team_people_for_user(user: AnyUser, code: str) -> CountryTeam:
+    """The team whose people (members, invitations) the user manages: 404 when they may not know
+    the team exists, 403 when they see it but may not invite to it."""
+    team = get_country_team_for_user(user, code)
+    if not can_invite(user, team.pk):
+        raise PermissionDenied
+    return team
+
+
+def get_invitation_for_user(user: AnyUser, code: str, pk: int) -> Invitation:
+    """An invitation of a team whose people the user manages (404 for another team's)."""
+    team = get_team_people_for_user(user, code)
+    invitation = Invitation.objects.filter(pk=pk, country_team=team).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def get_membership_for_user(user: AnyUser, code: str, pk: int) -> Membership:
+    """A membership the user may remove: 404 outside their team, 403 for a role they may not
+    give (or their own)."""
+    team = get_team_people_for_user(user, code)
+    membership = (
+        Membership.objects.select_related("user", "country_team")
+        .filter(pk=pk, country_team=team)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    if not can_remove_member(user, membership):
+        raise PermissionDenied
+    return membership

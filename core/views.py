@@ -1,12 +1,35 @@
+import logging
+from typing import Any
+
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import languages, services
+from . import languages, selectors, services, throttle
+from .forms import AcceptInvitationForm, InviteForm, PasswordResetForm
+from .models import Membership
+from .permissions import (
+    can_invite,
+    can_remove_member,
+    get_invitation_for_user,
+    get_membership_for_user,
+    get_team_people_for_user,
+    invitable_roles,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -46,3 +69,182 @@ def set_language(request: HttpRequest) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+# --- Accounts ------------------------------------------------------------------------------
+
+RESET_WINDOW = 3600  # seconds: the password reset limits count requests per hour
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, throttled: per client IP (as django-axes sees it) and per e-mail address,
+    counted whether or not the address has an account, so the 429 tells nothing either."""
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        address = form.cleaned_data["email"]
+        client = get_client_ip_address(self.request) or "unknown"
+        by_client = throttle.hit(
+            "password-reset-ip", client, limit=settings.PASSWORD_RESET_IP_LIMIT, window=RESET_WINDOW
+        )
+        by_address = throttle.hit(
+            "password-reset-email",
+            address,
+            limit=settings.PASSWORD_RESET_EMAIL_LIMIT,
+            window=RESET_WINDOW,
+        )
+        if not (by_client and by_address):
+            logger.warning("Password reset throttled (%s)", "IP" if not by_client else "address")
+            return render(self.request, "registration/password_reset_throttled.html", status=429)
+        return super().form_valid(form)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """The user's own account: name, e-mail, language, roles; where to change the password."""
+    user = request.user
+    memberships = selectors.memberships_of(user)
+    code = languages.language_of(user)
+    return render(
+        request,
+        "core/account.html",
+        {
+            "language_name": dict(settings.LANGUAGES).get(code or ""),
+            "memberships": [(m, can_invite(user, m.country_team_id)) for m in memberships],
+        },
+    )
+
+
+def _form_errors_from(form: Form, error: ValidationError, renamed: dict[str, str]) -> None:
+    """A service's ValidationError onto the form: its fields (some named otherwise in the
+    form), the rest at the top."""
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            name = renamed.get(field, field)
+            form.add_error(name if name in form.fields else None, field_messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def team_people(request: HttpRequest, code: str) -> HttpResponse:
+    """A team's members and open invitations, and the invitation form: for the team's IAT
+    coordinator and administrators."""
+    team = get_team_people_for_user(request.user, code)
+    roles = invitable_roles(request.user, team.pk)
+    form = InviteForm(
+        request.POST or None,
+        roles=roles,
+        initial={"role": Membership.Role.IAT_MEMBER, "language": translation.get_language()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.invite(by=request.user, country_team=team, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error, {})
+        else:
+            if isinstance(result, Membership):
+                messages.success(
+                    request,
+                    _(
+                        "%(email)s already had an account: they are now %(role)s of this team "
+                        "and were told by e-mail."
+                    )
+                    % {"email": result.user.email, "role": result.get_role_display()},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s.") % {"email": result.email},
+                )
+            return redirect("core:team_people", code=team.code)
+    return render(
+        request,
+        "core/team_people.html",
+        {
+            "team": team,
+            "form": form,
+            "members": [
+                (m, can_remove_member(request.user, m)) for m in selectors.team_members(team)
+            ],
+            "invitations": selectors.open_invitations(team),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    invitation = get_invitation_for_user(request.user, code, pk)
+    try:
+        services.revoke_invitation(by=request.user, invitation=invitation)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("core:team_people", code=invitation.country_team.code)
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    membership = get_membership_for_user(request.user, code, pk)
+    name = membership.user.get_full_name() or membership.user.get_username()
+    services.remove_member(by=request.user, membership=membership)
+    messages.success(
+        request,
+        _("%(name)s no longer has a role in this team. Their account and history stay.")
+        % {"name": name},
+    )
+    return redirect("core:team_people", code=membership.country_team.code)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of an invitation: choose a username and password (or, when logged in, join
+    with the current account), then land on the team, logged in."""
+    invitation = selectors.invitation_for_token(token)
+    problem = selectors.invitation_problem(invitation)
+    if invitation is None or problem:
+        status = 404 if invitation is None else 410
+        return render(request, "core/invitation.html", {"problem": problem}, status=status)
+    team = invitation.country_team
+    context: dict[str, Any] = {"invitation": invitation, "team": team}
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.accept_invitation_for_user(invitation=invitation, user=request.user)
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect("core:invitation", token=token)
+            return _welcome(request, invitation)
+        return render(request, "core/invitation.html", context)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                token=token,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error, {"password": "password1"})
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return _welcome(request, invitation)
+    return render(request, "core/invitation.html", {**context, "form": form})
+
+
+def _welcome(request: HttpRequest, invitation: Any) -> HttpResponse:
+    messages.success(
+        request,
+        _("Welcome: you are a member of %(team)s.")
+        % {"team": invitation.country_team.display_name},
+    )
+    return redirect("scorecard:team", code=invitation.country_team.code)

@@ -6,14 +6,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponseBase
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import ErrorSerializer
 from scorecard import selectors
 from scorecard.permissions import get_assessment_for_user
 
@@ -95,10 +97,22 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            302: OpenApiResponse(
+                description=_(
+                    "The file is in the bucket: `Location` is a URL to it that expires within "
+                    "minutes."
+                )
+            ),
+            503: OpenApiResponse(ErrorSerializer, description=_("The file storage is down.")),
+        }
+    )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
     def download(self, request: Request, pk: str | None = None) -> HttpResponseBase:
-        """The PDF, through the same gate as the page's download (404 until it is done)."""
+        """The PDF, through the same gate as the page's download (404 until it is done, or when
+        the file storage does not have it); when the files are in a bucket, a redirect to it."""
         return file_response(self.get_object())
 
     def finalize_response(

@@ -1,7 +1,9 @@
 """Report files: their names, storing them once, checking them, sending them.
 
 A file is named `reports/<CODE>-<YEAR>-<SHA-256 of the bytes>.pdf`, so jobs with the same
-content share one file and a file is never overwritten with other bytes.
+content share one file and a file is never overwritten with other bytes. The files are in
+`default_storage`: MEDIA_ROOT, or the S3-compatible bucket (config/settings.py, STORAGE); the
+storage's failures come out as core.storage's FileMissing and StorageUnavailable.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
+
+from core.storage import StorageError, StorageUnavailable, send_file, storage_errors
 
 from .models import ReportJob
 
@@ -38,26 +42,31 @@ def download_name(job: ReportJob) -> str:
     return f"UNCT-SWAP-{assessment.country_team.code}-{assessment.year}{suffix}.pdf"
 
 
-def file_response(job: ReportJob) -> FileResponse:
-    """The job's PDF as a download (the page and the API both send it this way); 404 until the
-    job is done. Call it only after the permission gate (get_report_job_for_user)."""
+def file_response(job: ReportJob) -> HttpResponse:
+    """The job's PDF as a download (the page and the API both send it this way: streamed from
+    disk, or a redirect to a short-lived URL of the bucket); 404 until the job is done. Call it
+    only after the permission gate (get_report_job_for_user). Raises core.storage's FileMissing
+    or StorageUnavailable when the storage does not have the file or cannot be reached."""
     if job.status != Status.DONE or not job.file:
         raise Http404
-    response = FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=download_name(job),
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_file(job.file, filename=download_name(job), content_type="application/pdf")
+
+
+def _intact(name: str, sha256: str) -> bool:
+    with storage_errors(name):
+        if not name or not default_storage.exists(name):
+            return False
+        with default_storage.open(name, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest() == sha256
 
 
 def file_ok(name: str, sha256: str) -> bool:
-    if not name or not default_storage.exists(name):
+    """The file is there with these bytes. A storage that cannot be reached says no (logged): the
+    report is then made again, and the worker waits for the storage to store it."""
+    try:
+        return _intact(name, sha256)
+    except StorageError:
         return False
-    with default_storage.open(name, "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest() == sha256
 
 
 def stored_done_job(digest: str) -> ReportJob | None:
@@ -78,9 +87,16 @@ def copy_result(job: ReportJob, source: ReportJob) -> None:
 
 def store(name: str, content: bytes, sha256: str) -> None:
     """Write the file once: a copy with the right bytes is kept, a damaged one replaced, and a
-    write interrupted half-way never leaves a file under the final name."""
+    write interrupted half-way never leaves a file under the final name (on disk: a temporary
+    file renamed; in the bucket: an object appears only once its upload is complete). Raises
+    core.storage.StorageUnavailable when the storage cannot be reached."""
+    with storage_errors(name):
+        _store(name, content, sha256)
+
+
+def _store(name: str, content: bytes, sha256: str) -> None:
     if default_storage.exists(name):
-        if file_ok(name, sha256):
+        if _intact(name, sha256):
             return
         default_storage.delete(name)
     if isinstance(default_storage, FileSystemStorage):
@@ -93,4 +109,10 @@ def store(name: str, content: bytes, sha256: str) -> None:
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     else:
-        default_storage.save(name, ContentFile(content))
+        # The bucket never overwrites (AWS_S3_FILE_OVERWRITE=False): if another worker stored
+        # this name meanwhile, ours lands under a suffixed name, which goes; theirs has our bytes.
+        saved = default_storage.save(name, ContentFile(content))
+        if saved != name:
+            default_storage.delete(saved)
+            if not _intact(name, sha256):
+                raise StorageUnavailable(name)

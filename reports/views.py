@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.storage import storage_error_pages
 from scorecard.permissions import get_assessment_for_user
 
 from . import selectors, services
@@ -70,6 +71,8 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@storage_error_pages
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The only way to a report file: after the permission gate, never from a public URL."""
+    """The only way to a report file: after the permission gate, never from a public URL (from
+    the bucket: a redirect to a URL that expires within minutes, made only past the gate)."""
     return file_response(get_report_job_for_user(request.user, pk))

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from core.languages import language_of
 from core.mail import send_in_their_languages
+from core.storage import StorageUnavailable
 
 from .document import render_input
 from .models import ReportJob
@@ -40,7 +41,8 @@ RETRYING_NOTE = "retrying"
 
 
 class TransientError(Exception):
-    """A failure that may pass by itself (database or storage briefly away): the task retries."""
+    """A failure that may pass by itself (database or file storage briefly away): the task
+    retries. The job is done only once its file is stored."""
 
 
 class StillRunning(Exception):
@@ -217,9 +219,12 @@ def run_job(job_pk: int, *, last_try: bool = True) -> str:
     except SoftTimeLimitExceeded:
         _fail(job.pk, _("Making the report took too long, so it was stopped. Try again later."))
         return "failed"
-    except (OperationalError, InterfaceError) as error:
+    except (OperationalError, InterfaceError, StorageUnavailable) as error:
         if last_try:
-            _fail(job.pk, _("The database was unavailable while the report was made."))
+            if isinstance(error, StorageUnavailable):
+                _fail(job.pk, _("The file storage was unavailable while the report was made."))
+            else:
+                _fail(job.pk, _("The database was unavailable while the report was made."))
             return "failed"
         ReportJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
             status=Status.QUEUED, note=RETRYING_NOTE

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from core.models import CountryTeam, Region, UNEntity
+from core.storage import storage_errors
 
 from . import selectors
 from .models import (
@@ -654,7 +655,10 @@ def add_evidence(
         evidence.file = file
     evidence.full_clean(exclude=["file"])
     evidence._history_user = by  # type: ignore[attr-defined]
-    evidence.save()
+    # The file is stored first, then the row: a storage out of reach (StorageUnavailable) saves
+    # neither.
+    with storage_errors(evidence.file.name if file is not None else ""):
+        evidence.save()
     return evidence
 
 

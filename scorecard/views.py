@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -23,12 +23,14 @@ from core.models import Membership
 from core.permissions import (
     can_coordinate_team,
     can_endorse_for_team,
+    can_invite,
     can_review_team,
     can_view_global,
     country_teams_visible_to,
     get_country_team_for_user,
     team_roles,
 )
+from core.storage import StorageError, is_remote, send_file, storage_error_pages
 from parity.selectors import pi43_summary
 
 from . import selectors, services, workflow
@@ -128,6 +130,7 @@ def team_assessments(request: HttpRequest, code: str) -> HttpResponse:
             "assessments": assessments,
             "form": form,
             "can_start": can_start,
+            "can_invite": can_invite(request.user, team.pk),
         },
     )
 
@@ -480,11 +483,15 @@ def pi_part(request: HttpRequest, code: str, year: int, pi: str, part: str) -> H
 def evidence_add(request: HttpRequest, code: str, year: int, pi: str) -> HttpResponse:
     row = _load_row(request, code, year, pi, write=True)
     form = EvidenceForm(request.POST, request.FILES, indicator=row.indicator)
+    status = 400
     if form.is_valid():
         try:
             services.add_evidence(row=row, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _form_errors_from(form, error)
+        except StorageError as error:  # nothing saved: the file storage is out of reach
+            form.add_error(None, str(error.message))
+            status = error.status
         else:
             messages.success(request, _("Evidence added."))
             return redirect(
@@ -498,34 +505,30 @@ def evidence_add(request: HttpRequest, code: str, year: int, pi: str) -> HttpRes
         request,
         "scorecard/indicator.html",
         _pi_context(request, row, form=form_page, evidence_form=form),
-        status=400,
+        status=status,
     )
 
 
 @login_required
+@storage_error_pages
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The only way to an evidence file: after the permission gate, never from a public URL."""
+    """The only way to an evidence file: after the permission gate, never from a public URL (from
+    the bucket: a redirect to a URL that expires within minutes, made only past the gate)."""
     evidence = get_evidence_for_user(request.user, pk)
     if not evidence.file:
         raise Http404
     filename = evidence.original_name or evidence.file.name
     content_type = evidence.content_type or "application/octet-stream"
     backend = settings.EVIDENCE_DOWNLOAD_BACKEND
-    if backend in ("nginx", "sendfile"):
-        # The web server streams the bytes; Django only decides whether it may.
-        response = HttpResponse(content_type=content_type)
-        if backend == "nginx":
-            response["X-Accel-Redirect"] = settings.EVIDENCE_ACCEL_PREFIX + evidence.file.name
-        else:
-            response["X-Sendfile"] = evidence.file.path
-        response["Content-Disposition"] = content_disposition_header(True, filename)
+    if backend not in ("nginx", "sendfile") or is_remote(evidence.file.storage):
+        return send_file(evidence.file, filename=filename, content_type=content_type)
+    # The web server streams the bytes from MEDIA_ROOT; Django only decides whether it may.
+    response = HttpResponse(content_type=content_type)
+    if backend == "nginx":
+        response["X-Accel-Redirect"] = settings.EVIDENCE_ACCEL_PREFIX + evidence.file.name
     else:
-        response = FileResponse(
-            evidence.file.open("rb"),
-            as_attachment=True,
-            filename=filename,
-            content_type=content_type,
-        )
+        response["X-Sendfile"] = evidence.file.path
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -15,6 +15,7 @@ from core.models import Membership, ReviewerScope
 from scorecard import services
 from scorecard.models import Framework
 from tests.factories import CountryTeamFactory, MembershipFactory, RegionFactory, UserFactory
+from tests.s3 import s3, seaweedfs  # noqa: F401 -- a real S3 server's fixtures (tests/s3.py)
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 # The 15 PI codes of the 2018 framework, in order, written out (not read from the fixture).
@@ -147,3 +148,19 @@ def _english_between_tests():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_the_test(request):
+    """Celery tasks (mail, reports) run in the test's own process, as on a machine without
+    REDIS_URL, even when CI sets one for the worker tests: their outcome is then part of the
+    test. The worker tests (the `start_worker` fixture) keep the real broker."""
+    if "start_worker" in request.fixturenames:
+        yield
+        return
+    from config.celery import app  # noqa: PLC0415 -- after Django's settings are read
+
+    old = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = old

@@ -14,8 +14,9 @@ One figure per line, `name: value unit`:
     peak_memory               the process's peak resident memory (ru_maxrss)
     cached_request            a request for unchanged data: served from the stored file
 
-The cached request runs in a transaction that is rolled back, with files in a temporary folder:
-the database and MEDIA_ROOT are left as they were. `--profile` prints where WeasyPrint spends its
+The cached request runs in a transaction that is rolled back, with files in a temporary folder
+(on local disk, also when AWS_STORAGE_BUCKET_NAME is set): the database, MEDIA_ROOT and the bucket
+are left as they were. `--profile` prints where WeasyPrint spends its
 time (cProfile, cumulative) on stderr.
 """
 
@@ -38,6 +39,8 @@ from core import languages, pdf
 from reports import document, services, worker
 from reports.models import ReportJob
 from scorecard.models import Assessment
+
+FILE_SYSTEM_STORAGE = "django.core.files.storage.FileSystemStorage"
 
 
 class Rollback(Exception):
@@ -110,7 +113,12 @@ class Command(BaseCommand):
 
     def _cached_request(self, assessment: Assessment, language: str) -> float:
         """Time of a request for data that already has its stored PDF."""
-        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+        # On local disk even when the files are in a bucket: the bench leaves the bucket alone.
+        local = {**settings.STORAGES, "default": {"BACKEND": FILE_SYSTEM_STORAGE}}
+        with (
+            tempfile.TemporaryDirectory() as media,
+            override_settings(MEDIA_ROOT=media, STORAGES=local),
+        ):
             try:
                 with transaction.atomic():
                     job = services.request_report(assessment=assessment, by=None, language=language)
