@@ -12,7 +12,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM_ARGS, _chromium_path
 from tests.oidc_provider import PROVIDER_NAME, running_provider, use_provider
@@ -30,13 +30,13 @@ def provider(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def local_browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=_chromium_path(), args=[*CHROMIUM_ARGS, LOCAL_ONLY], headless=True
-        )
-        yield browser
-        browser.close()
+def local_browser(browser):
+    # A second Chromium from the session's Playwright: one thread runs one Playwright only.
+    local = browser.browser_type.launch(
+        executable_path=_chromium_path(), args=[*CHROMIUM_ARGS, LOCAL_ONLY], headless=True
+    )
+    yield local
+    local.close()
 
 
 @pytest.fixture
