@@ -21,4 +21,9 @@ RUN useradd --create-home --uid 10001 app && mkdir -p /app/media && chown app /a
 USER app
 ENV STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Readiness: /health/ (database, cache, broker, storage, worker heartbeat) from inside the
+# container, standard library only. The worker and beat services set their own (docker-compose.yml).
+HEALTHCHECK --interval=30s --timeout=15s --start-period=30s --retries=3 \
+    CMD ["python", "config/healthcheck.py"]
+# Each request is one JSON log line from Django (core/observability.py): no gunicorn access log.
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -17,15 +17,25 @@ $(STAMP): requirements/dev.lock
 install: $(STAMP)
 	$(PY) manage.py compile_translations --quiet
 
+# collectstatic: with DEBUG off, whitenoise serves the static files from STATIC_ROOT (staticfiles/).
 setup: install
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) manage.py setup_demo
 
-# A local, single-user server: DEBUG on (static files from the source tree) unless told otherwise.
-# SITE_URL (the links in e-mails) is the address served here, unless told otherwise.
-run: setup
+# This machine's own SECRET_KEY for `make run`, made once and kept in .secret-key (git ignores it),
+# so the local server never signs sessions with the settings' public fallback.
+.secret-key:
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+# A local, single-user server, as in production: DEBUG off (the site's error pages, the collected
+# static files through whitenoise); `DEBUG=true make run` for development (Django's debug pages,
+# static files from the source tree). SITE_URL (the links in e-mails) is the address served here
+# and SECRET_KEY the one in .secret-key, unless told otherwise.
+run: setup .secret-key
 	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+	DEBUG=$${DEBUG:-false} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+		SECRET_KEY="$${SECRET_KEY:-$$(cat .secret-key)}" LOG_FORMAT=$${LOG_FORMAT:-text} \
 		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests use Debian's chromium when present, else Playwright's own build (downloaded once).
@@ -65,4 +75,4 @@ bench-scale: install
 	@DATABASE_URL=$(BENCH_SCALE_DB) PY=$(PY) sh bench/pages/load.sh
 
 clean:
-	rm -rf $(VENV) db.sqlite3 bench.sqlite3 media staticfiles .demo-password
+	rm -rf $(VENV) db.sqlite3 bench.sqlite3 media staticfiles .demo-password .secret-key

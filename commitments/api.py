@@ -25,6 +25,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import documented
+
 from . import selectors, services
 from .filters import CommitmentFilter
 from .models import ActionCoalition, Commitment, CommitmentMaker, CompactArea, ProgressReport
@@ -53,6 +55,11 @@ def _not_available(value: Any) -> str:
     }
 
 
+@documented(
+    "commitment-makers",
+    list=gettext_lazy("List commitment makers"),
+    retrieve=gettext_lazy("Get a commitment maker"),
+)
 class CommitmentMakerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CommitmentMakerSerializer
     queryset = CommitmentMaker.objects.none()
@@ -89,6 +96,13 @@ class CommitmentApiFilter(CommitmentFilter):
         django_filters.FilterSet.__init__(self, *args, **kwargs)
 
 
+@documented(
+    "commitments",
+    list=gettext_lazy("List Generation Equality commitments"),
+    retrieve=gettext_lazy("Get a commitment"),
+    create=gettext_lazy("Make a commitment"),
+    update=gettext_lazy("Change a commitment"),
+)
 class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CommitmentSerializer
     queryset = Commitment.objects.none()
@@ -187,6 +201,13 @@ class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(self._output(commitment))
 
 
+@documented(
+    "progress-reports",
+    list=gettext_lazy("List progress reports"),
+    retrieve=gettext_lazy("Get a progress report"),
+    create=gettext_lazy("File a progress report"),
+    update=gettext_lazy("Change a progress report"),
+)
 class ProgressReportViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):

@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
+from config.observability import init_sentry, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -39,9 +41,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files: /api/docs/, /api/redoc/
     "simple_history",
     "axes",
     "csp",
+    "django_guid",  # the request id (core/observability.py)
     "core",
     "scorecard",
     "reports",
@@ -51,6 +55,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: one log line per request, timed around everything below; then its id (X-Request-ID).
+    "core.observability.RequestLogMiddleware",
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -246,6 +253,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.dispatch_queued_reports",
         "schedule": 60.0,
     },
+    # /health/ says the worker is down when none ran this for HEALTH_WORKER_MAX_AGE seconds; one
+    # not run within the minute is dropped, not queued up behind a stopped worker.
+    "worker-heartbeat": {
+        "task": "core.tasks.heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 # Redis redelivers unacknowledged messages after this; above the report task's 120 s hard limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
@@ -307,13 +321,31 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
     # Every error is JSON with a readable `detail` (field errors beside it); see core/api.py.
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # Requests per client IP when anonymous, per user when logged in (session or token), counted
+    # in the cache (Redis in production, shared by every process): past the rate, a 429 with
+    # Retry-After. The rates are read at each request (core/throttle.py), from the settings below.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttle.AnonRateThrottle",
+        "core.throttle.UserRateThrottle",
+    ],
+    # The client IP anonymous calls are counted by: REMOTE_ADDR (0), or the address that many
+    # proxies of ours (nginx, a load balancer) put in X-Forwarded-For; never the client's own.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
+# "<number>/<s|min|hour|day>"; empty for no limit.
+API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/min") or None
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="1000/min") or None
 SPECTACULAR_SETTINGS = {
     "TITLE": "UNCT-SWAP Scorecard API",
     "DESCRIPTION": "Country teams, assessments, PI ratings, evidence, action points, comments and "
     "the review workflow. The same permission rules as the web pages.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI (/api/docs/) and Redoc (/api/redoc/) from our own static files
+    # (drf-spectacular-sidecar): nothing from a CDN, within the Content-Security-Policy.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "scorecard.models.Assessment.Status",
@@ -358,12 +390,32 @@ CONTENT_SECURITY_POLICY = {
 EVIDENCE_DOWNLOAD_BACKEND = env.str("EVIDENCE_DOWNLOAD_BACKEND", default="django")
 EVIDENCE_ACCEL_PREFIX = env.str("EVIDENCE_ACCEL_PREFIX", default="/protected-media/")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # django-axes reports every successful login at INFO; keep its lockouts (WARNING) only.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+# --- OPERATIONS: logs, request ids, error reports, health ----------------------------------
+# Logs go to standard error, one JSON object a line (LOG_FORMAT=json, the default unless DEBUG)
+# or plain text (LOG_FORMAT=text); one line per request and per task (core/observability.py).
+LOGGING = logging_config(
+    level=env.str("LOG_LEVEL", default="INFO"),
+    fmt=env.str("LOG_FORMAT", default="text" if DEBUG else "json"),
+)
+# django-guid: the client's X-Request-ID when it is a UUID (nginx's $request_id, a load
+# balancer's), else a new uuid4; sent back in the response's X-Request-ID, on every log line.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "UUID_FORMAT": "string",
+    "EXPOSE_HEADER": False,  # no CORS here: nothing for other origins' scripts
 }
+# Errors of requests and tasks to Sentry when SENTRY_DSN is set (no personal data, no bodies).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+init_sentry(
+    SENTRY_DSN,
+    environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+)
+# /health/ (core/health.py) reports the worker down when no worker ran the heartbeat task
+# (every minute, CELERY_BEAT_SCHEDULE) for this many seconds.
+HEALTH_WORKER_MAX_AGE = env.int("HEALTH_WORKER_MAX_AGE", default=300)
+# Probes (Docker, load balancers) speak plain HTTP to the container: no redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^healthz$"]
+# --- end of OPERATIONS --------------------------------------------------------------------
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

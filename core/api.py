@@ -5,22 +5,27 @@ keeps its field errors beside it, under the field names (DRF's usual shape), e.g
 
     {"detail": "Say why the request is refused.", "comment": ["Say why the request is refused."]}
 
-That holds for DRF's own errors (401, 403, 404, 405, 415, parse errors), for the Django
+That holds for DRF's own errors (401, 403, 404, 405, 415, 429, parse errors), for the Django
 ValidationError a service raises (400, not a 500), and for what Django answers before DRF is
-reached (an unknown URL, a server error): see `not_found` and `server_error`.
+reached (a bad request, a refusal, an unknown URL, a server error): see `bad_request`,
+`permission_denied`, `not_found` and `server_error`; outside /api/ those are the site's error
+pages (templates/400.html, 403.html, 404.html, 500.html).
+
+Also here: `documented`, which tags a viewset's operations and gives each its summary in the
+schema. The API's throttles are in core/throttle.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -75,6 +80,23 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: e.g. a request for a host not in ALLOWED_HOSTS; JSON under /api/."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": _("Malformed request.")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler403: a PermissionDenied raised outside DRF; JSON under /api/. The page never shows
+    the exception's message."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            {"detail": _("You do not have permission to perform this action.")}, status=403
+        )
+    return defaults.permission_denied(request, exception)
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: an /api/ URL that matches no route (e.g. /assessments/abc/) is a JSON 404."""
     if request.path.startswith(API_PREFIX):
@@ -87,6 +109,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": _("Server error.")}, status=500)
     return defaults.server_error(request)
+
+
+ViewSet = TypeVar("ViewSet", bound=type)
+
+
+def documented(tag: str, **summaries: Any) -> Callable[[ViewSet], ViewSet]:
+    """A viewset's operations, by action name (list, retrieve, create, update, an @action's
+    method), under one tag (the resource, as in its path) with a summary each (lazy gettext:
+    the schema and the docs speak the reader's language)."""
+    return extend_schema_view(
+        **{name: extend_schema(tags=[tag], summary=summary) for name, summary in summaries.items()}
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -113,6 +147,8 @@ class AutoSchema(openapi.AutoSchema):
         codes["404"] = _("Not found.")
         if writes:
             codes["415"] = _("Unsupported media type.")
+        if self.view.throttle_classes:
+            codes["429"] = _("Too many requests: try again after the seconds in `Retry-After`.")
         return codes
 
     def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:

@@ -9,4 +9,5 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # receivers: the user's language at log-in.
         # tasks: registered in every process, since core.mail sends the mail task by name.
-        from . import receivers, tasks  # noqa: F401
+        # observability: the Celery signals that log each task (in the worker too).
+        from . import observability, receivers, tasks  # noqa: F401

@@ -1,5 +1,6 @@
-"""Reads about people: a team's members and open invitations, a user's own account, and the
-invitation behind a link or an e-mail address (also used by sign-in that verifies e-mail)."""
+"""Reads about people: a team's members and open invitations, a user's own account (its API
+token too), and the invitation behind a link or an e-mail address (also used by sign-in that
+verifies e-mail)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from .models import CountryTeam, Invitation, Membership
 
@@ -100,3 +102,8 @@ def memberships_of(user: User) -> list[Membership]:
         .select_related("country_team", "entity")
         .order_by("country_team__name")
     )
+
+
+def api_token_of(user: User) -> Token | None:
+    """The user's API token, if they have one."""
+    return Token.objects.filter(user=user).first()

@@ -1,5 +1,5 @@
 """Writes for country teams, entities, memberships and people's preferences; invitations and
-the mails about accounts (password reset, invitation, access given)."""
+the mails about accounts (password reset, invitation, access given); personal API tokens."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from rest_framework.authtoken.models import Token
 
 from . import languages, selectors
 from .mail import send_in_their_languages
@@ -309,3 +310,24 @@ def remove_member(*, by: User, membership: Membership) -> None:
     if not can_remove_member(by, membership):
         raise PermissionDenied
     membership.delete()
+
+
+# --- Personal API tokens ---------------------------------------------------------------------
+# DRF's tokens (rest_framework.authtoken: one per user, sent as `Authorization: Token <key>`).
+# Each person makes and revokes their own on the account page; administrators can see and
+# delete them in the admin. A token is worth nothing once its user is deactivated.
+
+
+@transaction.atomic
+def create_api_token(*, user: User) -> Token:
+    """A new API token for the user, in place of the one they had (which stops working)."""
+    if not user.is_active:
+        raise PermissionDenied
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+def revoke_api_token(*, user: User) -> bool:
+    """Delete the user's own API token; False when they had none."""
+    deleted, _details = Token.objects.filter(user=user).delete()
+    return bool(deleted)

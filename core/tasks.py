@@ -1,4 +1,5 @@
-"""Celery tasks: a thin wrapper around core.mail.deliver (core.mail queues it by name).
+"""Celery tasks: a thin wrapper around core.mail.deliver (core.mail queues it by name), and the
+worker's heartbeat that `/health/` reads (core/health.py).
 
 A mail server that is down or refuses for a while (SMTP errors, refused or timed-out connections)
 is tried again with exponential backoff and jitter, about 15 minutes in all (30 s, 1, 2, 4, 8 min,
@@ -15,7 +16,7 @@ from typing import Any
 from celery import Task, shared_task
 from celery.result import EagerResult
 
-from . import mail
+from . import health, mail
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +60,10 @@ def send_message(self: Task, subject: str, text: str, html: str, recipients: lis
             error,
         )
         return 0
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> None:
+    """Sent by beat every minute (CELERY_BEAT_SCHEDULE): `/health/` reports the worker down
+    when no worker has run it for HEALTH_WORKER_MAX_AGE seconds (core/health.py)."""
+    health.record_heartbeat()

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. Nothing else is checked, on purpose: a database or broker
+    outage must not get the web process restarted. Readiness, with every dependency: /health/
+    (core/health.py)."""
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -100,20 +104,55 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+# A new API token's key, kept in the session from the POST that made it to the page that shows
+# it, once: after that the page shows only its first characters.
+NEW_API_TOKEN = "new_api_token"  # noqa: S105 -- the name of a session key, not a secret
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    """The user's own account: name, e-mail, language, roles; where to change the password."""
+    """The user's own account: name, e-mail, language, roles; where to change the password;
+    their API token."""
     user = request.user
     memberships = selectors.memberships_of(user)
     code = languages.language_of(user)
-    return render(
+    token = selectors.api_token_of(user)
+    new_key = request.session.pop(NEW_API_TOKEN, None)
+    shown = new_key if token is not None and new_key == token.key else None
+    response = render(
         request,
         "core/account.html",
         {
             "language_name": dict(settings.LANGUAGES).get(code or ""),
             "memberships": [(m, can_invite(user, m.country_team_id)) for m in memberships],
+            "api_token": token,
+            "new_api_token": shown,
         },
     )
+    if shown:
+        add_never_cache_headers(response)  # the key stays out of the browser's cache
+    return response
+
+
+@login_required
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """Make the user a new API token (any earlier one stops working); its key is shown once."""
+    token = services.create_api_token(user=request.user)
+    request.session[NEW_API_TOKEN] = token.key
+    logger.info("API token made by user %s", request.user.pk)
+    return redirect(reverse("core:account") + "#api-token")
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest) -> HttpResponse:
+    """Delete the user's own API token (never anyone else's: there is no id to name one)."""
+    if services.revoke_api_token(user=request.user):
+        logger.info("API token revoked by user %s", request.user.pk)
+        messages.success(request, _("Your API token was revoked: it no longer works."))
+    request.session.pop(NEW_API_TOKEN, None)
+    return redirect(reverse("core:account") + "#api-token")
 
 
 def _form_errors_from(form: Form, error: ValidationError, renamed: dict[str, str]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -22,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from core.api import documented
 from core.models import UNEntity
 from core.permissions import country_teams_visible_to
 
@@ -80,6 +82,14 @@ def _grid_error(error: services.StaffingImportError) -> ValidationError:
     return ValidationError(detail)
 
 
+@documented(
+    "parity-snapshots",
+    list=gettext_lazy("List staffing snapshots"),
+    retrieve=gettext_lazy("Get a staffing snapshot"),
+    parity_status=gettext_lazy("Get a snapshot's parity status"),
+    grid=gettext_lazy("Save one entity's staffing counts"),
+    import_file=gettext_lazy("Import a staffing workbook"),
+)
 class StaffingSnapshotViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -200,6 +210,11 @@ def _recommendations() -> QuerySet[ParityRecommendation]:
     )
 
 
+@documented(
+    "parity-recommendations",
+    list=gettext_lazy("List parity strategy recommendations"),
+    retrieve=gettext_lazy("Get a parity strategy recommendation"),
+)
 class ParityRecommendationViewSet(viewsets.ReadOnlyModelViewSet):
     """The SG's System-wide Strategy on Gender Parity: recommendations with their yearly status.
     Read by every logged-in user; written by administrators in the Django admin."""
@@ -220,6 +235,11 @@ class ParityRecommendationViewSet(viewsets.ReadOnlyModelViewSet):
         return recommendation
 
 
+@documented(
+    "parity-strategy",
+    list=gettext_lazy("List the UN entities with a parity strategy"),
+    retrieve=gettext_lazy("Get a UN entity's parity strategy tracker"),
+)
 class StrategyViewSet(viewsets.GenericViewSet):
     """Each entity's parity strategy tracker, as on /parity/strategy/<acronym>/."""
 

@@ -15,7 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ErrorSerializer
+from core.api import ErrorSerializer, documented
 from scorecard import selectors
 from scorecard.permissions import get_assessment_for_user
 
@@ -45,6 +45,13 @@ class PDFRenderer(BaseRenderer):
         return data if isinstance(data, bytes) else b""
 
 
+@documented(
+    "report-jobs",
+    list=_("List PDF report jobs"),
+    retrieve=_("Get a report job's state"),
+    create=_("Ask for an assessment's PDF report"),
+    download=_("Download a report's PDF"),
+)
 class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """PDF reports: anyone who may see an assessment may ask for its report and download it."""
 

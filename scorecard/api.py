@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -21,6 +22,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import documented
 from core.models import CountryTeam, UNEntity
 from core.permissions import country_teams_visible_to, get_country_team_for_user
 
@@ -94,6 +96,11 @@ def _filter_by(name: str, description: str) -> Any:
 ID = "[0-9]+"
 
 
+@documented(
+    "country-teams",
+    list=gettext_lazy("List the country teams you can see"),
+    retrieve=gettext_lazy("Get a country team"),
+)
 class CountryTeamViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CountryTeamSerializer
     lookup_field = "code"
@@ -107,6 +114,12 @@ class CountryTeamViewSet(viewsets.ReadOnlyModelViewSet):
         return get_country_team_for_user(self.request.user, self.kwargs["code"])
 
 
+@documented(
+    "frameworks",
+    list=gettext_lazy("List the frameworks"),
+    retrieve=gettext_lazy("Get a framework"),
+    document=gettext_lazy("Get a framework as its JSON document"),
+)
 class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FrameworkSerializer
     queryset = Framework.objects.order_by("-version")
@@ -119,6 +132,16 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(selectors.framework_document(self.get_object()))
 
 
+@documented(
+    "assessments",
+    list=gettext_lazy("List the assessments you can see"),
+    retrieve=gettext_lazy("Get an assessment"),
+    transition=gettext_lazy("Move an assessment along the review workflow"),
+    checks=gettext_lazy("Run the pre-submission quality checks"),
+    document=gettext_lazy("Get an assessment as its JSON document"),
+    reopen_request=gettext_lazy("Ask UN Women to reopen an approved assessment"),
+    decide_reopen=gettext_lazy("Grant or refuse a reopen request"),
+)
 class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AssessmentSerializer
     queryset = Assessment.objects.none()
@@ -205,6 +228,13 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ReopenRequestSerializer(reopen).data)
 
 
+@documented(
+    "pi-ratings",
+    list=gettext_lazy("List PI ratings"),
+    retrieve=gettext_lazy("Get a PI rating"),
+    update=gettext_lazy("Save a PI rating"),
+    reassess=gettext_lazy("Reassess a PI carried over from last year"),
+)
 @_filter_by("assessment", "Only this assessment's PI ratings.")
 class PIRatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = IndicatorAssessmentSerializer
@@ -264,6 +294,13 @@ class PIRatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(IndicatorAssessmentSerializer(row).data)
 
 
+@documented(
+    "evidence",
+    list=gettext_lazy("List evidence"),
+    retrieve=gettext_lazy("Get a piece of evidence"),
+    create=gettext_lazy("Add evidence: a link or a file"),
+    withdraw=gettext_lazy("Withdraw evidence"),
+)
 @_filter_by("pi_rating", "Only this PI rating's evidence.")
 class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = EvidenceSerializer
@@ -322,6 +359,14 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(EvidenceSerializer(evidence).data)
 
 
+@documented(
+    "action-points",
+    list=gettext_lazy("List action points"),
+    retrieve=gettext_lazy("Get an action point"),
+    create=gettext_lazy("Add an action point"),
+    update=gettext_lazy("Change an action point"),
+    withdraw=gettext_lazy("Withdraw an action point"),
+)
 @_filter_by("assessment", "Only this assessment's action points.")
 class ActionPointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ActionPointSerializer
@@ -390,6 +435,13 @@ class ActionPointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(ActionPointSerializer(point).data)
 
 
+@documented(
+    "comments",
+    list=gettext_lazy("List review comments"),
+    retrieve=gettext_lazy("Get a comment"),
+    create=gettext_lazy("Write a comment or a reply"),
+    resolve=gettext_lazy("Resolve a comment thread"),
+)
 @_filter_by("pi_rating", "Only the comments on this PI rating.")
 class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CommentSerializer

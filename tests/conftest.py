@@ -164,3 +164,11 @@ def _tasks_run_in_the_test(request):
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = old
+
+
+@pytest.fixture(autouse=True)
+def _api_throttling_off(settings):
+    """No API rate limit in tests: a suite (Schemathesis above all) sends thousands of calls a
+    minute from one address, and the cache keeps counts from test to test. The throttling tests
+    (tests/core/test_api_throttling.py) set their own low rates."""
+    settings.API_THROTTLE_ANON = settings.API_THROTTLE_USER = None
