@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import OperationalError, connection
@@ -239,8 +240,11 @@ def test_evidence_links_only_for_web_addresses(kaz_2022):
 
 
 def test_pdf_fetcher_reads_our_static_files_and_refuses_everything_else():
-    assert pdf.static_path("https://pdf.invalid/static/pdf/report.css").endswith(
-        "static/pdf/report.css"
+    # The collected copy after `make run`'s collectstatic, else the source tree's.
+    found = pdf.static_path("https://pdf.invalid/static/pdf/report.css")
+    assert found.endswith("/pdf/report.css")
+    assert (
+        Path(found).read_bytes() == (Path(settings.BASE_DIR) / "static/pdf/report.css").read_bytes()
     )
     assert pdf.static_path("https://pdf.invalid/static/pdf/../../config/settings.py") is None
     assert pdf.static_path("https://example.org/static/pdf/report.css") is None
