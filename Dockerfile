@@ -25,5 +25,5 @@ EXPOSE 8000
 # container, standard library only. The worker and beat services set their own (docker-compose.yml).
 HEALTHCHECK --interval=30s --timeout=15s --start-period=30s --retries=3 \
     CMD ["python", "config/healthcheck.py"]
-# Each request is one JSON log line from Django (core/observability.py): no gunicorn access log.
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# gunicorn: workers, time-out, request line and header limits in config/gunicorn.conf.py.
+CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn.conf.py"]

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install setup clean bench bench-report bench-scale
+.PHONY: run test lint install setup clean bench bench-report bench-scale bench-hostile
 
 $(STAMP): requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,13 +66,17 @@ bench-report: install
 
 # 150 teams x 8 years (seed_synthetic), page and API timings in-process, then 200 Locust users
 # against gunicorn on loopback. Use PostgreSQL (DATABASE_URL): SQLite locks under concurrent saves.
-# REDIS_URL, when set, holds the sessions' cache as in production.
+# REDIS_URL, when set, holds the cache and the broker as in production.
 BENCH_SCALE_DB ?= $(or $(DATABASE_URL),sqlite:///$(CURDIR)/bench.sqlite3)
 bench-scale: install
 	@DATABASE_URL=$(BENCH_SCALE_DB) $(PY) manage.py migrate --no-input -v 0
 	@DATABASE_URL=$(BENCH_SCALE_DB) $(PY) manage.py seed_synthetic --teams 150 --years 8 --reset
 	@DATABASE_URL=$(BENCH_SCALE_DB) $(PY) bench/pages/run.py
 	@DATABASE_URL=$(BENCH_SCALE_DB) PY=$(PY) sh bench/pages/load.sh
+
+# Hostile input and outages against gunicorn as in production (bench/hostile/run.py): one line per figure.
+bench-hostile: install
+	@$(PY) bench/hostile/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 bench.sqlite3 media staticfiles .demo-password .secret-key

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
 from core import currencies
+from core.limits import TextareaField, field_limit
 from core.models import CountryTeam
 from scorecard.models import ActionPoint, IndicatorAssessment
 
@@ -53,8 +54,11 @@ class CommitmentForm(forms.Form):
         label=_("Commitment maker"), queryset=CommitmentMaker.objects.none()
     )
     title = forms.CharField(label=_("Title"), max_length=300)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    description = TextareaField(
+        label=_("Description"),
+        required=False,
+        max_length=field_limit(Commitment, "description"),
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     coalitions = forms.ModelMultipleChoiceField(
         label=_("Action Coalitions"),
@@ -216,9 +220,10 @@ class ProgressReportForm(forms.Form):
     progress_status = forms.ChoiceField(
         label=_("Progress status"), choices=ProgressReport.ProgressStatus.choices
     )
-    narrative = forms.CharField(
+    narrative = TextareaField(
         label=_("Narrative"),
         required=False,
+        max_length=field_limit(ProgressReport, "narrative"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What was done this year, results for women and girls, what comes next."),
     )

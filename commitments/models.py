@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from core import countries
+from core.limits import LONG_TEXT, MEDIUM_TEXT, text_limit
 from core.models import CountryTeam
 from scorecard.models import ActionPoint, IndicatorAssessment
 
@@ -190,7 +191,7 @@ class Commitment(models.Model):
         related_name="commitments",
     )
     title = models.CharField(_("title"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **text_limit(MEDIUM_TEXT))
     coalitions = models.ManyToManyField(
         ActionCoalition, verbose_name=_("Action Coalitions"), blank=True, related_name="commitments"
     )
@@ -317,7 +318,7 @@ class ProgressReport(models.Model):
     progress_status = models.CharField(
         _("progress status"), max_length=20, choices=ProgressStatus.choices
     )
-    narrative = models.TextField(_("narrative"), blank=True)
+    narrative = models.TextField(_("narrative"), blank=True, **text_limit(LONG_TEXT))
     amount_disbursed = models.DecimalField(
         _("amount disbursed"), max_digits=16, decimal_places=2, null=True, blank=True
     )

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.limits import field_limit
+
 from .models import Commitment, CommitmentMaker, CommitmentType, ProgressReport
 from .permissions import can_edit_maker, can_see_scorecard_link
 
@@ -118,7 +120,12 @@ class CommitmentInputSerializer(serializers.Serializer):
     team by code, the PI rating and action point by id."""
 
     title = serializers.CharField(max_length=300)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=field_limit(Commitment, "description"),
+    )
     coalitions = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, default=list
     )
@@ -180,7 +187,12 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 class ProgressInputSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=0, max_value=32767)
     progress_status = serializers.ChoiceField(choices=ProgressReport.ProgressStatus.choices)
-    narrative = serializers.CharField(required=False, allow_blank=True, default="")
+    narrative = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=field_limit(ProgressReport, "narrative"),
+    )
     amount_disbursed = serializers.DecimalField(
         max_digits=16,
         decimal_places=2,

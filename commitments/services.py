@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import countries, currencies
+from core import countries, currencies, limits
 from core.languages import language_of
 from core.mail import send_in_their_languages
 from core.models import CountryTeam
@@ -57,6 +57,9 @@ from .selectors import makers_missing_report  # noqa: F401 -- part of this modul
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 CRITERIA = ("impact", "funding", "endorsement", "collective", "smart")
+# A commitment's free texts: each within its model field's max_length, in the form, the API and
+# the import alike.
+TEXT_COLUMNS = ("title", "description", "geography")
 AMOUNT_LIMIT = Decimal(10) ** 14  # max_digits=16, decimal_places=2
 
 
@@ -130,6 +133,8 @@ def create_maker(
     name = " ".join(name.split())
     if not name:
         errors["name"] = _("Give the commitment maker's name.")
+    elif message := limits.length_error(name, limits.field_limit(CommitmentMaker, "name")):
+        errors["name"] = message
     elif CommitmentMaker.objects.filter(name__iexact=name).exists():
         errors["name"] = _("A commitment maker called %(name)s exists already.") % {"name": name}
     if category not in MakerCategory.values:
@@ -203,12 +208,22 @@ def _year_error(value: int | None, missing: str) -> str | None:
     return None
 
 
+def _commitment_length_errors(data: CommitmentInput) -> dict[str, str]:
+    """The texts as they are saved (stripped) within their fields' limits."""
+    return limits.length_errors(
+        {
+            name: (getattr(data, name).strip(), limits.field_limit(Commitment, name))
+            for name in TEXT_COLUMNS
+        }
+    )
+
+
 def commitment_errors(
     data: CommitmentInput, *, maker_name: str, leads: Collection[int]
 ) -> dict[str, str]:
     """field → message for everything wrong with a commitment of a maker leading `leads` (ids of
     coalitions). No database access: the import checks every row of a file with it."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = _commitment_length_errors(data)
     if not data.title.strip():
         errors["title"] = _("Give the commitment a title.")
     if not data.coalitions and not data.compact_areas:
@@ -442,6 +457,11 @@ def progress_errors(
         }
     if data.progress_status not in ProgressReport.ProgressStatus.values:
         errors["progress_status"] = _("Choose a progress status from the list.")
+    errors.update(
+        limits.length_errors(
+            {"narrative": (data.narrative.strip(), limits.field_limit(ProgressReport, "narrative"))}
+        )
+    )
     currency = data.currency.strip().upper()
     if data.amount_disbursed is not None:
         if not commitment.is_financial:
@@ -780,8 +800,24 @@ class _Importer:
             )
         return key, None
 
+    @staticmethod
+    def _length_problems(cells: dict[str, str]) -> dict[str, str]:
+        """column → "column: message" for each cell longer than its field allows (the maker's
+        name as it would be saved, with its spaces joined)."""
+        texts = {
+            "maker": (" ".join(cells.get("maker", "").split()), CommitmentMaker, "name"),
+            **{c: (cells.get(c, "").strip(), Commitment, c) for c in TEXT_COLUMNS},
+        }
+        problems = {}
+        for column, (text, model, name) in texts.items():
+            message = limits.length_error(text, limits.field_limit(model, name))
+            if message:
+                problems[column] = f"{column}: {message}"
+        return problems
+
     def check_row(self, number: int, cells: dict[str, str]) -> None:
-        problems: list[str] = []
+        too_long = self._length_problems(cells)
+        problems: list[str] = list(too_long.values())
         maker_key, maker = self._maker(number, cells, problems)
 
         coalitions: list[ActionCoalition] = []
@@ -862,8 +898,8 @@ class _Importer:
         rule_errors = commitment_errors(data, maker_name=maker_name, leads=leads)
         parsed_fields = {"start_year": start_problem, "end_year": end_problem}
         for name, message in rule_errors.items():
-            if parsed_fields.get(name):
-                continue  # "must be a year" already said it
+            if parsed_fields.get(name) or name in too_long:
+                continue  # "must be a year" or "at most … characters" already said it
             problems.append(message)
 
         title_key = data.title.strip().casefold()

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bodies import body_limit, upload_limit
 from core.tabular import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_table
 
 from . import selectors, services
@@ -289,6 +290,7 @@ def progress_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@body_limit(upload_limit(IMPORT_MAX_BYTES))
 @login_required
 def import_file(request: HttpRequest) -> HttpResponse:
     if not can_import(request.user):

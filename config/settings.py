@@ -20,7 +20,12 @@ env = environ.Env()
 env.read_env(BASE_DIR / ".env")  # optional; real deployments set the environment directly
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-change-me-in-production")
+# Without SECRET_KEY and with DEBUG off, no server starts: gunicorn, runserver (config/wsgi.py,
+# config/asgi.py), the Celery worker and beat (config/celery.py) stop with a message saying what to
+# set (config/secret_key.py). Tools that serve no one (migrate, collectstatic, the tests) run with
+# the public placeholder below, which signs nothing a user ever holds.
+SECRET_KEY_MISSING = not env.str("SECRET_KEY", default="") and not DEBUG
+SECRET_KEY = env.str("SECRET_KEY", default="") or "insecure-dev-key-change-me-in-production"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -63,6 +68,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: a body larger than its view takes is refused
+    # (413) unread.
+    "core.middleware.BodySizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -85,6 +93,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+# The lock-out answer (429) is a page in the site's layout saying for how long, not axes' bare text.
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_WHITELIST_CALLABLE = "core.oidc.is_sso_callback"  # the provider throttles single sign-on
 
 # Single sign-on with OpenID Connect (core/oidc.py, mozilla-django-oidc): on when the issuer, the
@@ -228,8 +238,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Evidence uploads: a size cap and the types users need. The type is checked on the content.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies: every view takes at most MAX_BODY_BYTES unless it says otherwise (upload views:
+# their file's cap and the form around it), refused with 413 before a byte is read
+# (core/bodies.py). A form's fields are read into memory up to the same size; an uploaded file
+# over FILE_UPLOAD_MAX_MEMORY_SIZE is streamed to a temporary file instead of memory.
+MAX_BODY_BYTES = env.int("MAX_BODY_BYTES", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Celery: a real broker when REDIS_URL is set, else tasks run eagerly in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -268,17 +283,32 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KB
 REPORT_LEASE_SECONDS = env.int("REPORT_LEASE_SECONDS", default=150)
 REPORT_REDISPATCH_SECONDS = env.int("REPORT_REDISPATCH_SECONDS", default=10)
 
+# The cache (throttling counts, the worker's heartbeat) is Redis when REDIS_URL is set, through
+# django-redis, which lets a page go on when Redis is away: a read finds nothing, a write is
+# dropped and logged (IGNORE_EXCEPTIONS), each after at most REDIS_TIMEOUT seconds; /health/ names
+# the cache as failed meanwhile. Django's own Redis backend raises, and every page answered 500.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.5)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # a log line per dropped call while Redis is away
 
-# Sessions are read from the cache (Redis when set) and written through to the database: one
-# query less on every page, and nobody is logged out when the cache is flushed.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only. Read through a cache that may be away (cached_db), a session
+# ended while Redis was down (a log-out, a password change) would come back from the cache's stale
+# copy once Redis returned; one primary-key read per page is the price.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Mail: one URL names the server (smtp://, smtp+tls:// for STARTTLS, smtp+ssl:// for implicit TLS,
 # user and password percent-encoded), e.g. smtp+tls://user:pass@mail.example.org:587. Unset, mail

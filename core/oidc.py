@@ -200,34 +200,43 @@ def _free_username(email: str) -> str:
 
 
 def _from_invitation(email: str, claims: dict[str, Any]):
-    """The account made for a pending invitation to this address, or None when there is none.
+    """The account made for the pending invitations to this address (one account, a role in
+    each inviting team), or None when there is none.
 
     The invitation code belongs to the accounts side of core (selectors and services); it is
     imported here, at call time, so that this module stays independent of it at import."""
-    from core.selectors import pending_invitation_for_email
+    from core.selectors import pending_invitations_for_email
     from core.services import accept_invitation_for_user
 
-    invitation = pending_invitation_for_email(email)
-    if invitation is None:
+    invitations = pending_invitations_for_email(email)
+    if not invitations:
         return None
+    newest = invitations[0]
     User = get_user_model()
-    try:
-        with transaction.atomic():
-            user = User(
-                username=_free_username(invitation.email),
-                email=invitation.email,
-                first_name=str(claims.get("given_name") or "")[:150],
-                last_name=str(claims.get("family_name") or "")[:150],
-            )
-            user.set_unusable_password()  # they sign in through the provider
-            user.save()
-            if languages.is_supported(invitation.language):
-                Profile.objects.create(user=user, language=invitation.language)
-            accept_invitation_for_user(invitation=invitation, user=user)
-    except ValidationError as error:  # used or withdrawn in the meantime: no account after all
-        logger.info("OIDC sign-in could not accept invitation %s: %s", invitation.pk, error)
-        return None
-    logger.info("OIDC sign-in accepted invitation %s for %s", invitation.pk, email)
+    accepted: list[int] = []
+    with transaction.atomic():
+        user = User(
+            username=_free_username(newest.email),
+            email=newest.email,
+            first_name=str(claims.get("given_name") or "")[:150],
+            last_name=str(claims.get("family_name") or "")[:150],
+        )
+        user.set_unusable_password()  # they sign in through the provider
+        user.save()
+        if languages.is_supported(newest.language):
+            Profile.objects.create(user=user, language=newest.language)
+        for invitation in invitations:
+            try:
+                with transaction.atomic():
+                    accept_invitation_for_user(invitation=invitation, user=user)
+            except ValidationError as error:  # used or withdrawn in the meantime
+                logger.info("OIDC sign-in could not accept invitation %s: %s", invitation.pk, error)
+            else:
+                accepted.append(invitation.pk)
+        if not accepted:  # none usable after all: no account either
+            transaction.set_rollback(True)
+            return None
+    logger.info("OIDC sign-in accepted invitation(s) %s for %s", accepted, email)
     return user
 
 

@@ -61,17 +61,11 @@ def _pending() -> QuerySet[Invitation]:
 
 
 def pending_invitations_for_email(email: str) -> list[Invitation]:
-    """Every invitation still usable for this address (any team), newest first."""
+    """Every invitation still usable for this address (any team), newest first: a sign-in that
+    verified the person's e-mail (OpenID Connect) accepts them (accept_invitation_for_user)."""
     if not email:
         return []
     return list(_pending().filter(email__iexact=email.strip()).order_by("-created_at", "-pk"))
-
-
-def pending_invitation_for_email(email: str) -> Invitation | None:
-    """The newest invitation still usable for this address, if any: a sign-in that verified
-    the person's e-mail (OpenID Connect) may accept it with accept_invitation_for_user."""
-    found = pending_invitations_for_email(email)
-    return found[0] if found else None
 
 
 def team_members(team: CountryTeam) -> list[Membership]:

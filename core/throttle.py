@@ -31,6 +31,8 @@ def hit(scope: str, value: str, *, limit: int, window: int) -> bool:
     except ValueError:  # the window ended between add() and incr()
         cache.set(key, 1, timeout=window)
         count = 1
+    if count is None:  # the cache is away (Redis down: django-redis drops the call): let it by
+        return True
     return count <= limit
 
 

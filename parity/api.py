@@ -24,10 +24,11 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from core.api import documented
+from core.bodies import body_limit, upload_limit
 from core.models import UNEntity
 from core.permissions import country_teams_visible_to
 
-from . import selectors, services
+from . import selectors, services, tables
 from .models import ParityRecommendation, RecommendationUpdate, StaffingCount, StaffingSnapshot
 from .permissions import get_snapshot_for_user, get_strategy_entity_for_user, sees_small_cells
 from .serializers import (
@@ -170,6 +171,7 @@ class StaffingSnapshotViewSet(
         url_path="import",
         parser_classes=[MultiPartParser, FormParser],
     )
+    @body_limit(upload_limit(tables.MAX_BYTES))
     def import_file(self, request: Request) -> Response:
         """Import a .xlsx or .csv file replacing all the figures of the year, as the team page's
         upload does; every row is checked first and nothing is written with any problem."""

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import MEDIUM_TEXT, text_limit
 from core.models import CountryTeam, UNEntity
 
 
@@ -195,7 +196,7 @@ class ParityRecommendation(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("short title"), max_length=200, blank=True)
-    text = models.TextField(_("recommendation"))
+    text = models.TextField(_("recommendation"), **text_limit(MEDIUM_TEXT))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -229,8 +230,8 @@ class RecommendationUpdate(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     status = models.CharField(_("status"), max_length=30, choices=Status.choices)
-    notes = models.TextField(_("notes"), blank=True)
-    future_plans = models.TextField(_("future plans"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, **text_limit(MEDIUM_TEXT))
+    future_plans = models.TextField(_("future plans"), blank=True, **text_limit(MEDIUM_TEXT))
 
     class Meta:
         ordering = ["recommendation", "-year"]

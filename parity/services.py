@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import limits
 from core.models import CountryTeam, UNEntity
 
 from .models import (
@@ -421,6 +422,34 @@ def save_staffing_grid(
 # --- The parity strategy tracker ----------------------------------------------------------------
 
 
+def _strategy_length_errors(document: Mapping[str, Any]) -> list[str]:
+    """Each text of a strategy document within its field's limit, where it is in the document
+    ("recommendations[2].updates[1].notes: Ensure this value has at most 5000 characters…")."""
+    texts: list[tuple[str, Any, type[Any], str]] = []
+    for r, item in enumerate(document.get("recommendations", []), start=1):
+        where = f"recommendations[{r}]"
+        texts += [
+            (f"{where}.{key}", item.get(key), ParityRecommendation, key)
+            for key in ("title", "text")
+        ]
+        for u, update in enumerate(item.get("updates", []), start=1):
+            texts += [
+                (f"{where}.updates[{u}].{key}", update.get(key), RecommendationUpdate, key)
+                for key in ("notes", "future_plans")
+            ]
+    for w, share in enumerate(document.get("workforce_shares", []), start=1):
+        texts += [
+            (f"workforce_shares[{w}].{key}", share.get(key), EntityWorkforceShare, key)
+            for key in ("scope", "source")
+        ]
+    errors = []
+    for where, text, model, name in texts:
+        message = limits.length_error(text, limits.field_limit(model, name))
+        if message:
+            errors.append(f"{where}: {message}")
+    return errors
+
+
 @transaction.atomic
 def load_strategy_document(*, document: Mapping[str, Any]) -> tuple[int, int, int]:
     """Create or update an entity's recommendations, their yearly updates and the entity's
@@ -431,6 +460,9 @@ def load_strategy_document(*, document: Mapping[str, Any]) -> tuple[int, int, in
     entity = UNEntity.objects.filter(acronym=document["entity"]).first()
     if entity is None:
         raise ValidationError(_("Unknown UN entity '%(entity)s'.") % {"entity": document["entity"]})
+    too_long = _strategy_length_errors(document)
+    if too_long:
+        raise ValidationError(too_long)
     statuses = {choice.value for choice in RecommendationUpdate.Status}
     updates = 0
     for order, item in enumerate(document.get("recommendations", [])):

@@ -1,5 +1,5 @@
 """Staffing tables as files: .csv and .xlsx read into rows of cells. (Files out are written by
-core/tabular.py.)
+core/tabular.py, which also bounds every upload before it is read: check_xlsx, csv_rows.)
 
 No database and no validation of the content here: services.py checks every row of what is
 read. Row numbers are the ones the user sees in the file (the header is row 1), so error messages
@@ -11,14 +11,21 @@ from __future__ import annotations
 import csv
 import io
 import os
-import zipfile
 from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.tabular import Column, Columns
+from core.tabular import (
+    Column,
+    Columns,
+    SpreadsheetRefused,
+    TooManyRows,
+    check_size,
+    check_xlsx,
+    csv_rows,
+)
 
 # The import format (and the template, which is the same): the header is written in the user's
 # language; services.validate_table reads it back in any language, or the keys.
@@ -30,8 +37,8 @@ TEMPLATE_COLUMNS = Columns(
     Column("not_disclosed", gettext_lazy("Not disclosed")),
 )
 MAX_BYTES = 2 * 1024 * 1024  # a whole UN system's staffing table is a few tens of kilobytes
-MAX_UNZIPPED_BYTES = 40 * 1024 * 1024  # refuse zip bombs before openpyxl opens them
 MAX_ROWS = 5000  # 34 entities x 31 grades is about 1,000 rows
+MAX_COLUMNS = 50  # five named columns; others (a total, notes) are read and ignored
 SHEET_NAME = "Staffing"
 
 
@@ -40,11 +47,12 @@ class TableError(Exception):
 
 
 def read_rows(data: bytes, filename: str) -> list[tuple[int, list[Any]]]:
-    """Every row of the file as (row number, cells); the header is row 1."""
-    if len(data) > MAX_BYTES:
-        raise TableError(
-            _("The file is larger than %(limit)s MB.") % {"limit": MAX_BYTES // (1024 * 1024)}
-        )
+    """Every row of the file as (row number, cells); the header is row 1. A file that would cost
+    more work than MAX_ROWS rows of MAX_COLUMNS cells is refused before it is parsed."""
+    try:
+        check_size(data, max_bytes=MAX_BYTES)
+    except SpreadsheetRefused as error:
+        raise TableError(str(error)) from error
     if not data:
         raise TableError(_("The file is empty."))
     extension = os.path.splitext(filename or "")[1].lower()
@@ -57,10 +65,15 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, list[Any]]]:
     else:
         raise TableError(_("Upload a .xlsx or .csv file."))
     out = []
-    for number, cells in rows:
-        if number > MAX_ROWS + 1:
-            raise TableError(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
-        out.append((number, cells))
+    try:
+        for number, cells in rows:
+            if number > MAX_ROWS + 1:
+                raise TooManyRows(MAX_ROWS)
+            out.append((number, cells))
+    except TooManyRows as error:
+        raise TableError(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS}) from error
+    except SpreadsheetRefused as error:
+        raise TableError(str(error)) from error
     return out
 
 
@@ -77,24 +90,16 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     # Excel writes ';' where the decimal separator is a comma; pick what the header uses.
     delimiter = max([",", ";", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as error:
-        raise TableError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from error
+    yield from enumerate(csv_rows(reader, max_rows=MAX_ROWS + 1), start=1)
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl import load_workbook  # imported here: only uploads need it
 
+    check_xlsx(data, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS)  # the header is a row
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise TableError(_("The file is not a valid .xlsx workbook.")) from error
-    if unzipped > MAX_UNZIPPED_BYTES:
-        raise TableError(_("The workbook is too large once unpacked."))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # keep_links=False: the cached copies of linked workbooks are not read at all
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as error:  # openpyxl raises many kinds on a damaged or foreign file
         raise TableError(_("The file is not a valid .xlsx workbook.")) from error
     try:

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bodies import body_limit, upload_limit
 from core.models import CountryTeam, UNEntity
 from core.permissions import can_view_global, country_teams_visible_to
 from core.tabular import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
-from . import selectors, services
+from . import selectors, services, tables
 from .charts import bar_chart, status_charts
 from .forms import EntityChoiceForm, SnapshotDetailsForm, StaffingGridForm, StaffingUploadForm
 from .models import StaffingSnapshot
@@ -86,6 +87,7 @@ def _team_context(
     }
 
 
+@body_limit(upload_limit(tables.MAX_BYTES))
 @login_required
 def team_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """A team's parity for one year: status tables, pictures, per-entity table and the upload."""

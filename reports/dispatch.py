@@ -55,7 +55,10 @@ def dispatch(job_pk: int) -> bool:
         render_report.apply_async(args=[job_pk])  # embedded mode: runs here and now
         return True
     try:
-        render_report.apply_async(args=[job_pk], retry=False)
+        # One try, through kombu's retry wrapper with no retries: it gives up at once when the
+        # broker refuses. (retry=False hands the error to redis-py, which retries 10 times with
+        # backoff: 6 s of a web request spent on a Redis that is down.)
+        render_report.apply_async(args=[job_pk], retry=True, retry_policy={"max_retries": 0})
     except _broker_errors() as error:
         logger.warning("Report job %s kept queued: the broker is unavailable (%s)", job_pk, error)
         jobs.filter(status=Status.QUEUED).update(dispatched_at=None, note=BROKER_DOWN_NOTE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import documented
+from core.bodies import body_limit, upload_limit
 from core.models import CountryTeam, UNEntity
 from core.permissions import country_teams_visible_to, get_country_team_for_user
 
@@ -320,6 +322,7 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return get_evidence_for_user(self.request.user, int(self.kwargs["pk"]))
 
     @extend_schema(request=EvidenceInputSerializer, responses={201: EvidenceSerializer})
+    @body_limit(upload_limit(lambda: settings.EVIDENCE_MAX_BYTES))
     def create(self, request: Request) -> Response:
         """Attach a link or upload a file (multipart) to a PI rating."""
         data = EvidenceInputSerializer(data=request.data)

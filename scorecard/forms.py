@@ -7,9 +7,22 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import TextareaField, field_limit
 from core.models import UNEntity
 
-from .models import ActionPoint, Assessment, Criterion, EvidenceCategory, Indicator, Rating
+from .models import (
+    FINDING_MAX_LENGTH,
+    ActionPoint,
+    Assessment,
+    Comment,
+    Criterion,
+    Evidence,
+    EvidenceCategory,
+    IATMember,
+    Indicator,
+    IndicatorAssessment,
+    Rating,
+)
 from .services import RatingInput
 from .uploads import ALLOWED
 
@@ -25,19 +38,22 @@ class IndicatorAssessmentForm(forms.Form):
         required=False,
         choices=[("", _("Not rated yet")), *Rating.choices],
     )
-    override_justification = forms.CharField(
+    override_justification = TextareaField(
         label=_("Why the rating differs from the suggested rating"),
         required=False,
+        max_length=field_limit(IndicatorAssessment, "override_justification"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    explanation = forms.CharField(
+    explanation = TextareaField(
         label=_("Findings and explanation (general)"),
         required=False,
+        max_length=field_limit(IndicatorAssessment, "explanation"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    means_of_verification = forms.CharField(
+    means_of_verification = TextareaField(
         label=_("Means of verification"),
         required=False,
+        max_length=field_limit(IndicatorAssessment, "means_of_verification"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -63,9 +79,10 @@ class IndicatorAssessmentForm(forms.Form):
                 max_digits=6,
             )
         for c in self.criteria:
-            self.fields[self.finding_field(c)] = forms.CharField(
+            self.fields[self.finding_field(c)] = TextareaField(
                 label=_("Findings for (%(letter)s)") % {"letter": c.letter},
                 required=False,
+                max_length=FINDING_MAX_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
         if indicator.mov_hint:
@@ -104,7 +121,7 @@ class IndicatorAssessmentForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(label=_("Title"), max_length=field_limit(Evidence, "title"))
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=EvidenceCategory.objects.none(), required=False
     )
@@ -154,6 +171,17 @@ class ActionPointForm(forms.ModelForm):
             "activities_year_3",
             "activities_year_4",
         ]
+        field_classes = {
+            name: TextareaField
+            for name in (
+                "text",
+                "resources",
+                "activities_year_1",
+                "activities_year_2",
+                "activities_year_3",
+                "activities_year_4",
+            )
+        }
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
             "timeline": forms.DateInput(attrs={"type": "date"}),
@@ -179,6 +207,7 @@ class AssessmentProcessForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = ["process_description", "participation", "additional_comments"]
+        field_classes = dict.fromkeys(fields, TextareaField)
         widgets = {
             "process_description": forms.Textarea(attrs={"rows": 8}),
             "participation": forms.Textarea(attrs={"rows": 4}),
@@ -195,11 +224,13 @@ class IATMemberForm(forms.Form):
     """One row of the IAT table; rendered as table cells, so widgets carry Bootstrap classes."""
 
     name = forms.CharField(
-        label=_("Name"), max_length=150, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=_("Name"),
+        max_length=field_limit(IATMember, "name"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     title = forms.CharField(
         label=_("Title"),
-        max_length=250,
+        max_length=field_limit(IATMember, "title"),
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
@@ -225,8 +256,10 @@ class NewAssessmentForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+    body = TextareaField(
+        label=_("Comment"),
+        max_length=field_limit(Comment, "body"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     proposed_rating = forms.ChoiceField(

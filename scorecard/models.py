@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, MaxLengthEach, text_limit
 from core.models import CountryTeam, UNEntity
 
 
@@ -51,7 +52,7 @@ class TextStatus(models.TextChoices):
 class Framework(models.Model):
     version = models.CharField(_("version"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, **text_limit(LONG_TEXT))
     is_current = models.BooleanField(
         _("current"), default=False, help_text=_("New assessments use the current framework.")
     )
@@ -120,7 +121,9 @@ class Indicator(models.Model):
     short_title = models.CharField(_("short title"), max_length=150)
     statement = models.CharField(_("indicator statement"), max_length=300)
     aliases = models.JSONField(_("other titles"), default=list, blank=True)
-    mov_hint = models.TextField(_("means of verification hint"), blank=True)
+    mov_hint = models.TextField(
+        _("means of verification hint"), blank=True, **text_limit(MEDIUM_TEXT)
+    )
     numeric_label = models.CharField(
         _("numeric input"),
         max_length=200,
@@ -161,7 +164,7 @@ class Criterion(models.Model):
         choices=[c for c in Rating.choices if c[0] != Rating.MISSING],
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CHECK)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), **text_limit(MEDIUM_TEXT))
     text_status = models.CharField(
         _("text status"), max_length=20, choices=TextStatus.choices, default=TextStatus.TO_VERIFY
     )
@@ -201,7 +204,7 @@ class LevelRule(models.Model):
     min_inclusive = models.BooleanField(default=True)
     max_value = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     max_inclusive = models.BooleanField(default=True)
-    text = models.TextField(_("criteria text for this level"))
+    text = models.TextField(_("criteria text for this level"), **text_limit(MEDIUM_TEXT))
     text_status = models.CharField(
         _("text status"), max_length=20, choices=TextStatus.choices, default=TextStatus.TO_VERIFY
     )
@@ -250,6 +253,7 @@ class Assessment(models.Model):
     process_description = models.TextField(
         _("process"),
         blank=True,
+        **text_limit(LONG_TEXT),
         help_text=_(
             "The process undertaken, the rationale for the PIs selected for reassessment, the "
             "role of the Inter-Agency Assessment Team and coordinator(s), and UNCT engagement."
@@ -258,10 +262,14 @@ class Assessment(models.Model):
     participation = models.TextField(
         _("coordinators and participating entities"),
         blank=True,
+        **text_limit(MEDIUM_TEXT),
         help_text=_("The coordinator(s) and the UN entities that took part in the IAT."),
     )
     additional_comments = models.TextField(
-        _("additional comments"), blank=True, help_text=_("Including on country context.")
+        _("additional comments"),
+        blank=True,
+        help_text=_("Including on country context."),
+        **text_limit(LONG_TEXT),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -305,6 +313,10 @@ class IATMember(models.Model):
         return self.name
 
 
+# Each text of IndicatorAssessment.findings (criterion code → text): a PI has up to 5 criteria.
+FINDING_MAX_LENGTH = MEDIUM_TEXT
+
+
 class IndicatorAssessment(models.Model):
     """One PI's rating in one assessment: the row the team works on."""
 
@@ -321,13 +333,21 @@ class IndicatorAssessment(models.Model):
         _("numeric input"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     findings = models.JSONField(
-        _("findings per criterion"), default=dict, blank=True, help_text=_("criterion code → text")
+        _("findings per criterion"),
+        default=dict,
+        blank=True,
+        help_text=_("criterion code → text"),
+        validators=[MaxLengthEach(FINDING_MAX_LENGTH)],
     )
-    explanation = models.TextField(_("findings and explanation"), blank=True)
+    explanation = models.TextField(
+        _("findings and explanation"), blank=True, **text_limit(LONG_TEXT)
+    )
     override_justification = models.TextField(
-        _("why the rating differs from the suggestion"), blank=True
+        _("why the rating differs from the suggestion"), blank=True, **text_limit(MEDIUM_TEXT)
     )
-    means_of_verification = models.TextField(_("means of verification"), blank=True)
+    means_of_verification = models.TextField(
+        _("means of verification"), blank=True, **text_limit(LONG_TEXT)
+    )
     reassessed = models.BooleanField(_("reassessed this year"), default=False)
     carried_from_year = models.PositiveSmallIntegerField(
         _("carried from year"),
@@ -403,7 +423,9 @@ class Evidence(models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    withdrawal_reason = models.TextField(_("why it was withdrawn"), blank=True)
+    withdrawal_reason = models.TextField(
+        _("why it was withdrawn"), blank=True, **text_limit(SHORT_TEXT)
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -430,7 +452,7 @@ class ActionPoint(models.Model):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("primary PI"), on_delete=models.PROTECT, related_name="+"
     )
-    text = models.TextField(_("action point"))
+    text = models.TextField(_("action point"), **text_limit(SHORT_TEXT))
     responsible_entity = models.ForeignKey(
         UNEntity,
         verbose_name=_("responsible entity"),
@@ -440,14 +462,22 @@ class ActionPoint(models.Model):
     )
     responsible = models.CharField(_("responsible person or group"), max_length=200, blank=True)
     timeline = models.DateField(_("timeline (due date)"), null=True, blank=True)
-    resources = models.TextField(_("resources required"), blank=True)
+    resources = models.TextField(_("resources required"), blank=True, **text_limit(SHORT_TEXT))
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
-    activities_year_1 = models.TextField(_("activities undertaken in year 1"), blank=True)
-    activities_year_2 = models.TextField(_("activities undertaken in year 2"), blank=True)
-    activities_year_3 = models.TextField(_("activities undertaken in year 3"), blank=True)
-    activities_year_4 = models.TextField(_("activities undertaken in year 4"), blank=True)
+    activities_year_1 = models.TextField(
+        _("activities undertaken in year 1"), blank=True, **text_limit(SHORT_TEXT)
+    )
+    activities_year_2 = models.TextField(
+        _("activities undertaken in year 2"), blank=True, **text_limit(SHORT_TEXT)
+    )
+    activities_year_3 = models.TextField(
+        _("activities undertaken in year 3"), blank=True, **text_limit(SHORT_TEXT)
+    )
+    activities_year_4 = models.TextField(
+        _("activities undertaken in year 4"), blank=True, **text_limit(SHORT_TEXT)
+    )
     order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -456,7 +486,9 @@ class ActionPoint(models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    withdrawal_reason = models.TextField(_("why it was withdrawn"), blank=True)
+    withdrawal_reason = models.TextField(
+        _("why it was withdrawn"), blank=True, **text_limit(SHORT_TEXT)
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -500,7 +532,7 @@ class WorkflowEvent(models.Model):
     )
     actor_name = models.CharField(_("by"), max_length=150)
     at = models.DateTimeField(_("at"))
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, **text_limit(MEDIUM_TEXT))
     indicators = models.ManyToManyField(
         Indicator, blank=True, related_name="+", verbose_name=_("PIs concerned")
     )
@@ -527,7 +559,7 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     author_name = models.CharField(_("author"), max_length=150)
-    body = models.TextField(_("comment"))
+    body = models.TextField(_("comment"), **text_limit(MEDIUM_TEXT))
     proposed_rating = models.CharField(
         _("proposed rating"), max_length=20, choices=Rating.choices, blank=True
     )
@@ -561,7 +593,7 @@ class ReopenRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     requested_by_name = models.CharField(max_length=150)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), **text_limit(SHORT_TEXT))
     requested_at = models.DateTimeField()
     decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(
@@ -569,7 +601,7 @@ class ReopenRequest(models.Model):
     )
     decided_by_name = models.CharField(max_length=150, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True, **text_limit(SHORT_TEXT))
 
     class Meta:
         ordering = ["assessment", "-requested_at"]

@@ -6,18 +6,29 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.models import CountryTeam
+from core.limits import field_limit
+from core.models import CountryTeam, UNEntity
 
 from .models import (
+    FINDING_MAX_LENGTH,
     ActionPoint,
     Assessment,
     Comment,
+    Criterion,
     Evidence,
+    EvidenceCategory,
     Framework,
+    Indicator,
     IndicatorAssessment,
     Rating,
+    ReopenRequest,
+    WorkflowEvent,
 )
 from .workflow import TRANSITIONS
+
+# One serializer takes the reason for withdrawing evidence or an action point and for asking to
+# reopen an assessment: the three fields have the same limit.
+REASON_LIMIT = field_limit(ReopenRequest, "reason")
 
 
 class CountryTeamSerializer(serializers.ModelSerializer):
@@ -56,8 +67,17 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 class TransitionInputSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=sorted(TRANSITIONS))
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-    indicators = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=field_limit(WorkflowEvent, "comment"),
+    )
+    indicators = serializers.ListField(
+        child=serializers.CharField(max_length=field_limit(Indicator, "code")),
+        required=False,
+        default=list,
+    )
 
 
 class QualityCheckSerializer(serializers.Serializer):
@@ -96,14 +116,34 @@ class IndicatorAssessmentSerializer(serializers.ModelSerializer):
 
 class RatingInputSerializer(serializers.Serializer):
     rating = serializers.ChoiceField(choices=Rating.choices, allow_blank=True)
-    criteria_met = serializers.ListField(child=serializers.CharField(), default=list)
+    criteria_met = serializers.ListField(
+        child=serializers.CharField(max_length=field_limit(Criterion, "code")), default=list
+    )
     numeric_value = serializers.DecimalField(
         max_digits=6, decimal_places=2, required=False, allow_null=True, default=None
     )
-    findings = serializers.DictField(child=serializers.CharField(allow_blank=True), default=dict)
-    explanation = serializers.CharField(required=False, allow_blank=True, default="")
-    override_justification = serializers.CharField(required=False, allow_blank=True, default="")
-    means_of_verification = serializers.CharField(required=False, allow_blank=True, default="")
+    findings = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=FINDING_MAX_LENGTH),
+        default=dict,
+    )
+    explanation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=field_limit(IndicatorAssessment, "explanation"),
+    )
+    override_justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=field_limit(IndicatorAssessment, "override_justification"),
+    )
+    means_of_verification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=field_limit(IndicatorAssessment, "means_of_verification"),
+    )
     version = serializers.IntegerField(
         help_text=_("The version you read; a newer one means someone else saved in between.")
     )
@@ -151,15 +191,24 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 class EvidenceInputSerializer(serializers.Serializer):
     pi_rating = serializers.IntegerField()
-    title = serializers.CharField(max_length=300)
-    category = serializers.CharField(required=False, allow_blank=True, default="")
-    entity = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=field_limit(Evidence, "title"))
+    category = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=field_limit(EvidenceCategory, "name"),
+    )
+    entity = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=field_limit(UNEntity, "acronym")
+    )
     url = serializers.URLField(required=False, allow_blank=True, default="")
     file = serializers.FileField(required=False, allow_null=True, default=None)
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    """Why evidence or an action point is withdrawn, or an assessment must be reopened."""
+
+    reason = serializers.CharField(max_length=REASON_LIMIT)
 
 
 class ActionPointSerializer(serializers.ModelSerializer):
@@ -190,19 +239,40 @@ class ActionPointSerializer(serializers.ModelSerializer):
         read_only_fields = ["assessment", "withdrawn_at", "withdrawal_reason"]
 
 
+def _activities_field(year: int) -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=field_limit(ActionPoint, f"activities_year_{year}"),
+    )
+
+
 class ActionPointInputSerializer(serializers.Serializer):
     assessment = serializers.IntegerField()
-    indicator = serializers.CharField()
-    text = serializers.CharField()
-    responsible_entity = serializers.CharField(required=False, allow_blank=True, default="")
-    responsible = serializers.CharField(required=False, allow_blank=True, default="")
+    indicator = serializers.CharField(max_length=field_limit(Indicator, "code"))
+    text = serializers.CharField(max_length=field_limit(ActionPoint, "text"))
+    responsible_entity = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=field_limit(UNEntity, "acronym")
+    )
+    responsible = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=field_limit(ActionPoint, "responsible"),
+    )
     timeline = serializers.DateField(required=False, allow_null=True, default=None)
-    resources = serializers.CharField(required=False, allow_blank=True, default="")
+    resources = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=field_limit(ActionPoint, "resources"),
+    )
     status = serializers.ChoiceField(choices=ActionPoint.Status.choices, default="not_started")
-    activities_year_1 = serializers.CharField(required=False, allow_blank=True, default="")
-    activities_year_2 = serializers.CharField(required=False, allow_blank=True, default="")
-    activities_year_3 = serializers.CharField(required=False, allow_blank=True, default="")
-    activities_year_4 = serializers.CharField(required=False, allow_blank=True, default="")
+    activities_year_1 = _activities_field(1)
+    activities_year_2 = _activities_field(2)
+    activities_year_3 = _activities_field(3)
+    activities_year_4 = _activities_field(4)
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -224,7 +294,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
 class CommentInputSerializer(serializers.Serializer):
     pi_rating = serializers.IntegerField()
-    body = serializers.CharField()
+    body = serializers.CharField(max_length=field_limit(Comment, "body"))
     parent = serializers.IntegerField(required=False, allow_null=True, default=None)
     proposed_rating = serializers.ChoiceField(
         choices=Rating.choices, required=False, allow_blank=True, default=""
@@ -243,4 +313,9 @@ class ReopenRequestSerializer(serializers.Serializer):
 
 class ReopenDecisionSerializer(serializers.Serializer):
     grant = serializers.BooleanField()
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=field_limit(ReopenRequest, "decision_comment"),
+    )

@@ -21,11 +21,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from core import limits
 from core.models import CountryTeam, Region, UNEntity
 from core.storage import storage_errors
 
 from . import selectors
 from .models import (
+    FINDING_MAX_LENGTH,
     ActionPoint,
     Assessment,
     Comment,
@@ -111,8 +113,63 @@ def validate_framework_document(document: Mapping[str, Any]) -> list[str]:
                 errors.append(f"{where}: unknown evidence categories {', '.join(sorted(missing))}")
     if not seen_codes:
         errors.append("the document has no PIs")
+    errors += _framework_length_errors(document)
     # Other languages are checked against a sound English text, their reference.
     return errors or _translation_errors(document)
+
+
+def _too_long(where: str, key: str, value: Any, model: type[Any], field: str = "") -> list[str]:
+    """A document's text longer than its field's limit (the same limit as the form's)."""
+    limit = limits.field_limit(model, field or key)
+    if isinstance(value, str) and len(value) > limit:
+        return [f"{where}: {key} is longer than {limit} characters ({len(value)})"]
+    return []
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _framework_length_errors(document: Mapping[str, Any]) -> list[str]:
+    """Every text of a framework document, in every language, within its field's limit."""
+    errors = [
+        problem
+        for key in ("version", "name", "notes")
+        for problem in _too_long("framework", key, document.get(key), Framework)
+    ]
+    for name in document.get("evidence_categories", []):
+        errors += _too_long("evidence_categories", "name", name, EvidenceCategory)
+    for dimension in document.get("dimensions", []):
+        number = dimension.get("number")
+        errors += _too_long(f"Dimension {number}", "title", dimension.get("title"), Dimension)
+        for indicator in dimension.get("indicators", []):
+            where = f"PI {str(indicator.get('code', '?'))[:20]}"
+            for key in ("code", "short_title", "statement", "mov_hint", "numeric_label"):
+                errors += _too_long(where, key, indicator.get(key), Indicator)
+            for criterion in indicator.get("criteria", []):
+                for key in ("code", "letter", "text"):
+                    errors += _too_long(where, key, criterion.get(key), Criterion)
+            for level, spec in _mapping(indicator.get("levels")).items():
+                errors += _too_long(
+                    f"{where} {level}", "text", _mapping(spec).get("text"), LevelRule
+                )
+    for language, block in _mapping(document.get("translations")).items():
+        block = _mapping(block)
+        for name, text in _mapping(block.get("evidence_categories")).items():
+            where = f"Evidence category {str(name)[:40]!r} ({language})"
+            errors += _too_long(where, "text", text, EvidenceCategory, "label")
+        for number, title in _mapping(block.get("dimensions")).items():
+            errors += _too_long(f"Dimension {number} ({language})", "title", title, Dimension)
+        for code, text in _mapping(block.get("indicators")).items():
+            where = f"PI {str(code)[:20]} ({language})"
+            text = _mapping(text)
+            for key in ("short_title", "statement", "mov_hint", "numeric_label"):
+                errors += _too_long(where, key, text.get(key), Indicator)
+            for value in _mapping(text.get("criteria")).values():
+                errors += _too_long(where, "criteria", value, Criterion, "text")
+            for value in _mapping(text.get("levels")).values():
+                errors += _too_long(where, "levels", value, LevelRule, "text")
+    return errors
 
 
 OPTIONAL_TEXT = ("mov_hint", "numeric_label")
@@ -477,6 +534,7 @@ def update_assessment_process(
     assessment.process_description = process_description
     assessment.participation = participation
     assessment.additional_comments = additional_comments
+    limits.check_fields(assessment, "process_description", "participation", "additional_comments")
     assessment.save(
         update_fields=["process_description", "participation", "additional_comments", "updated_at"]
     )
@@ -488,8 +546,7 @@ def set_iat_members(
     *, assessment: Assessment, by: User, members: Iterable[Mapping[str, Any]]
 ) -> list[IATMember]:
     """Replace the IAT member list (the form edits it as one table)."""
-    assessment.iat_members.all().delete()
-    return IATMember.objects.bulk_create(
+    rows = [
         IATMember(
             assessment=assessment,
             name=m["name"],
@@ -499,7 +556,11 @@ def set_iat_members(
             order=position,
         )
         for position, m in enumerate(members)
-    )
+    ]
+    for row in rows:
+        limits.check_fields(row, "name", "title")
+    assessment.iat_members.all().delete()
+    return IATMember.objects.bulk_create(rows)
 
 
 # --- PI ratings -----------------------------------------------------------------------------
@@ -530,6 +591,22 @@ def suggested_rating_for(
     return suggest_rating(selectors.indicator_rules(indicator), criteria_met, numeric_value)
 
 
+def _rating_length_errors(data: RatingInput) -> dict[str, str]:
+    """The texts' limits (the model's), for callers that bypass the form and the API."""
+    errors = limits.length_errors(
+        {
+            name: (getattr(data, name), limits.field_limit(IndicatorAssessment, name))
+            for name in ("explanation", "override_justification", "means_of_verification")
+        }
+    )
+    for text in data.findings.values():
+        message = limits.length_error(text, FINDING_MAX_LENGTH)
+        if message:
+            errors["findings"] = message
+            break
+    return errors
+
+
 def rating_errors(indicator: Indicator, data: RatingInput) -> tuple[Rating, dict[str, str]]:
     """The suggestion for the input, and field → message for everything wrong with it."""
     codes = {c.code for c in indicator.criteria.all()}
@@ -544,6 +621,7 @@ def rating_errors(indicator: Indicator, data: RatingInput) -> tuple[Rating, dict
         errors["findings"] = _("Findings refer to criteria this PI does not have.")
     if data.numeric_value is not None and not (0 <= data.numeric_value <= 100):
         errors["numeric_value"] = _("Enter a percentage between 0 and 100.")
+    errors.update(_rating_length_errors(data))
     suggestion = suggested_rating_for(indicator, data.criteria_met, data.numeric_value)
     if data.rating and data.rating not in RATING_VALUES:
         errors["rating"] = _("Choose a rating from the list.")
@@ -662,12 +740,20 @@ def add_evidence(
     return evidence
 
 
+def _check_reason(reason: str, model: type[Evidence] | type[ActionPoint]) -> None:
+    """A withdrawal's reason within its field's limit, under the `reason` the user typed in."""
+    message = limits.length_error(reason, limits.field_limit(model, "withdrawal_reason"))
+    if message:
+        raise ValidationError({"reason": message})
+
+
 def withdraw_evidence(*, evidence: Evidence, by: User, reason: str) -> Evidence:
     """Evidence is withdrawn, never deleted: the file and the record stay for the history."""
     if evidence.withdrawn_at is not None:
         raise ValidationError(_("This evidence is already withdrawn."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the evidence is withdrawn.")})
+    _check_reason(reason.strip(), Evidence)
     evidence.withdrawn_at = timezone.now()
     evidence.withdrawn_by = by
     evidence.withdrawal_reason = reason.strip()
@@ -722,6 +808,7 @@ def withdraw_action_point(*, action_point: ActionPoint, by: User, reason: str) -
         raise ValidationError(_("This action point is already withdrawn."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the action point is withdrawn.")})
+    _check_reason(reason.strip(), ActionPoint)
     action_point.withdrawn_at = timezone.now()
     action_point.withdrawn_by = by
     action_point.withdrawal_reason = reason.strip()
@@ -745,6 +832,9 @@ def add_comment(
     errors = {}
     if not body.strip():
         errors["body"] = _("Write the comment (or the reason for the proposed rating).")
+    errors.update(
+        limits.length_errors({"body": (body.strip(), limits.field_limit(Comment, "body"))})
+    )
     if proposed_rating and proposed_rating not in RATING_VALUES:
         errors["proposed_rating"] = _("Choose a rating from the list.")
     if parent is not None and (parent.indicator_assessment_id != row.pk or parent.parent_id):
@@ -837,6 +927,7 @@ def validate_assessment_document(
     missing = set(indicators) - seen
     if missing:
         errors.append(f"indicators: missing PIs {', '.join(sorted(missing))}")
+    errors += _assessment_length_errors(document)
     for position, point in enumerate(document.get("action_points", []), start=1):
         where = f"action_points[{position}]"
         if point.get("indicator") not in indicators:
@@ -852,6 +943,67 @@ def validate_assessment_document(
                 date.fromisoformat(point["timeline"])
             except ValueError:
                 errors.append(f"{where}: timeline is not an ISO date")
+    return errors
+
+
+def _assessment_length_errors(document: Mapping[str, Any]) -> list[str]:
+    """Every text of an assessment document within its field's limit: the import writes in bulk,
+    past the models' validation."""
+    team = _mapping(document.get("country_team"))
+    errors = [
+        *_too_long("country_team", "name", team.get("name"), CountryTeam),
+        *_too_long("country_team", "cf_name", team.get("cf_name"), CountryTeam),
+        *_too_long("country_team", "region", team.get("region"), Region, "code"),
+    ]
+    process = _mapping(document.get("process"))
+    for key, field in (
+        ("description", "process_description"),
+        ("participation", "participation"),
+        ("additional_comments", "additional_comments"),
+    ):
+        errors += _too_long("process", key, process.get(key), Assessment, field)
+    for position, member in enumerate(document.get("iat_members", []), start=1):
+        where = f"iat_members[{position}]"
+        for key in ("name", "title"):
+            errors += _too_long(where, key, _mapping(member).get(key), IATMember)
+        errors += _too_long(where, "entity", _mapping(member).get("entity"), UNEntity, "acronym")
+    for position, item in enumerate(document.get("indicators", []), start=1):
+        item = _mapping(item)
+        where = f"indicators[{position}] (PI {str(item.get('code'))[:20]})"
+        for key in ("explanation", "override_justification", "means_of_verification"):
+            errors += _too_long(where, key, item.get(key), IndicatorAssessment)
+        for code, text in _mapping(item.get("findings")).items():
+            message = limits.length_error(text, FINDING_MAX_LENGTH)
+            if message:
+                errors.append(f"{where}: findings ({str(code)[:40]}): {message}")
+        for e_pos, evidence in enumerate(item.get("evidence", []), start=1):
+            evidence = _mapping(evidence)
+            e_where = f"{where} evidence[{e_pos}]"
+            for key in ("title", "url"):
+                errors += _too_long(e_where, key, evidence.get(key), Evidence)
+            errors += _too_long(
+                e_where, "uploaded_by", evidence.get("uploaded_by"), Evidence, "uploaded_by_name"
+            )
+            errors += _too_long(e_where, "entity", evidence.get("entity"), UNEntity, "acronym")
+            file_meta = _mapping(evidence.get("file"))
+            for key, field in (
+                ("name", "original_name"),
+                ("content_type", "content_type"),
+                ("sha256", "sha256"),
+            ):
+                errors += _too_long(f"{e_where} file", key, file_meta.get(key), Evidence, field)
+    for position, point in enumerate(document.get("action_points", []), start=1):
+        point = _mapping(point)
+        where = f"action_points[{position}]"
+        for key in ("text", "responsible", "resources"):
+            errors += _too_long(where, key, point.get(key), ActionPoint)
+        errors += _too_long(
+            where, "responsible_entity", point.get("responsible_entity"), UNEntity, "acronym"
+        )
+        for year, activity in enumerate(point.get("activities", [])[:4], start=1):
+            errors += _too_long(
+                where, f"activities[{year}]", activity, ActionPoint, f"activities_year_{year}"
+            )
     return errors
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.bodies import body_limit, upload_limit
 from core.models import Membership
 from core.permissions import (
     can_coordinate_team,
@@ -478,6 +479,7 @@ def pi_part(request: HttpRequest, code: str, year: int, pi: str, part: str) -> H
     return render(request, "scorecard/pi_part.html", {**context, "part_template": template})
 
 
+@body_limit(upload_limit(lambda: settings.EVIDENCE_MAX_BYTES))
 @login_required
 @require_POST
 def evidence_add(request: HttpRequest, code: str, year: int, pi: str) -> HttpResponse:

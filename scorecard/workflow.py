@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import limits
 from core.languages import language_of
 from core.mail import Recipient, send_in_their_languages
 from core.models import Membership, ReviewerScope
@@ -126,6 +128,13 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _check_length(name: str, text: str, model: type[Any], field: str) -> None:
+    """The text within its field's limit, else a ValidationError on `name` (the input's name)."""
+    message = limits.length_error(text, limits.field_limit(model, field))
+    if message:
+        raise ValidationError({name: message})
+
+
 @transaction.atomic
 def transition(
     *,
@@ -154,6 +163,7 @@ def transition(
         )
     if step.needs_comment and not comment.strip():
         raise ValidationError({"comment": _("Give the reason: the team will see it.")})
+    _check_length("comment", comment.strip(), WorkflowEvent, "comment")
     if step.runs_checks:
         blocking = [c for c in selectors.quality_checks(locked) if c.blocking]
         if blocking:
@@ -197,6 +207,7 @@ def request_reopen(*, assessment: Assessment, by: User, reason: str) -> ReopenRe
         raise ValidationError(_("Only an approved assessment can be reopened."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the assessment must be reopened.")})
+    _check_length("reason", reason.strip(), ReopenRequest, "reason")
     if assessment.reopen_requests.filter(decision=ReopenRequest.Decision.PENDING).exists():
         raise ValidationError(_("A reopen request is already waiting for a decision."))
     request = ReopenRequest.objects.create(
@@ -222,6 +233,7 @@ def decide_reopen(
         raise ValidationError(_("This request has been decided already."))
     if not grant and not comment.strip():
         raise ValidationError({"comment": _("Say why the request is refused.")})
+    _check_length("comment", comment.strip(), ReopenRequest, "decision_comment")
     reopen_request.decision = (
         ReopenRequest.Decision.GRANTED if grant else ReopenRequest.Decision.REFUSED
     )

@@ -15,6 +15,7 @@ from core.models import Membership, ReviewerScope
 from scorecard import services
 from scorecard.models import Framework
 from tests.factories import CountryTeamFactory, MembershipFactory, RegionFactory, UserFactory
+from tests.redis_server import on_private_redis, redis_server  # noqa: F401 -- a Redis to stop
 from tests.s3 import s3, seaweedfs  # noqa: F401 -- a real S3 server's fixtures (tests/s3.py)
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"

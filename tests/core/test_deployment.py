@@ -97,3 +97,33 @@ def test_import_framework_if_absent_imports_once_then_keeps_what_was_changed():
     assert not framework.is_current
     assert Framework.objects.get(is_current=True).version == "2030"
     assert "already imported" in out.getvalue()
+
+
+def test_gunicorn_runs_with_its_config_file_and_its_limits():
+    """The Dockerfile starts gunicorn with config/gunicorn.conf.py, and gunicorn itself reads it
+    to the limits the README documents."""
+    from gunicorn.config import Config  # noqa: PLC0415
+
+    assert 'CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn.conf.py"]' in DOCKERFILE
+    config = Config()
+    namespace: dict = {"__file__": str(ROOT / "config" / "gunicorn.conf.py")}
+    exec(  # noqa: S102 -- our own config file, as gunicorn loads it
+        (ROOT / "config" / "gunicorn.conf.py").read_text(encoding="utf-8"), namespace
+    )
+    for name, value in namespace.items():
+        if name in config.settings:
+            config.set(name, value)
+
+    assert config.workers == 3
+    assert config.timeout == 30
+    assert (config.limit_request_line, config.limit_request_fields) == (4094, 100)
+    assert config.limit_request_field_size == 8190
+    assert config.max_requests == 2000
+    assert config.accesslog is None
+
+
+def test_the_app_services_read_the_required_env_file():
+    """.env holds SECRET_KEY, without which web, worker and beat refuse to start: compose stops
+    at once with "Couldn't find env file" rather than starting services that exit."""
+    for name in ("setup", "web", "worker", "beat"):
+        assert SERVICES[name]["env_file"] == ".env"

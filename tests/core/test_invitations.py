@@ -361,12 +361,12 @@ def test_a_coordinator_cannot_remove_the_rc_or_themselves(client, coordinator, r
 # --- For sign-in that verifies e-mail (OpenID Connect) ---------------------------------------
 
 
-def test_pending_invitation_for_email_finds_only_usable_ones(invitation, admin_user, other_team):
-    assert selectors.pending_invitation_for_email(" New.Person@Example.org") == invitation
-    assert selectors.pending_invitation_for_email("someone@example.org") is None
-    assert selectors.pending_invitation_for_email("") is None
+def test_pending_invitations_for_email_finds_only_usable_ones(invitation, admin_user, other_team):
+    assert selectors.pending_invitations_for_email(" New.Person@Example.org") == [invitation]
+    assert selectors.pending_invitations_for_email("someone@example.org") == []
+    assert selectors.pending_invitations_for_email("") == []
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
-    assert selectors.pending_invitation_for_email(ADDRESS) is None
+    assert selectors.pending_invitations_for_email(ADDRESS) == []
 
 
 def test_accept_invitation_for_an_existing_user(invitation, outsider, team):
@@ -376,7 +376,7 @@ def test_accept_invitation_for_an_existing_user(invitation, outsider, team):
         team,
         Role.IAT_MEMBER,
     )
-    assert selectors.pending_invitation_for_email(ADDRESS) is None
+    assert selectors.pending_invitations_for_email(ADDRESS) == []
     with pytest.raises(ValidationError, match="already been used"):
         services.accept_invitation_for_user(invitation=invitation, user=outsider)
 

@@ -166,6 +166,32 @@ def test_a_pending_invitation_becomes_an_account_with_its_role(client, sso, team
     assert invitation.accepted_by == user
 
 
+def test_invitations_from_two_teams_become_one_account_with_both_roles(
+    client, sso, team, other_team
+):
+    now = timezone.now()
+    for number, (country_team, role) in enumerate(
+        [(team, Membership.Role.VIEWER), (other_team, Membership.Role.IAT_MEMBER)]
+    ):
+        Invitation.objects.create(
+            email="two.teams@example.org",
+            country_team=country_team,
+            role=role,
+            language="en",
+            token_hash=str(number) * 64,
+            created_at=now,
+            expires_at=now + timedelta(days=7),
+        )
+    sso.set_user("two-teams", email="two.teams@example.org", email_verified=True)
+
+    sign_in(client, sso, "two-teams")
+
+    user = User.objects.get(email="two.teams@example.org")
+    roles = {(m.country_team_id, m.role) for m in Membership.objects.filter(user=user)}
+    assert roles == {(team.pk, Membership.Role.VIEWER), (other_team.pk, Membership.Role.IAT_MEMBER)}
+    assert not Invitation.objects.filter(accepted_by__isnull=True).exists()
+
+
 # --- Who does not, and gets no account --------------------------------------------------------
 
 

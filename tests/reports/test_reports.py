@@ -33,12 +33,13 @@ from pypdf import PdfReader
 from config.celery import app as celery_app
 from core import pdf
 from core import services as core_services
+from core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from reports import dispatch, document, storage, worker
 from reports import services as report_services
 from reports.models import ReportJob
 from reports.tasks import render_report
 from scorecard import services
-from scorecard.models import Assessment, Evidence, IndicatorAssessment
+from scorecard.models import FINDING_MAX_LENGTH, Assessment, Evidence, IndicatorAssessment
 from tests.conftest import PI_CODES, load_json
 from tests.factories import UNEntityFactory
 
@@ -809,7 +810,7 @@ def test_render_report_command_writes_the_pdf(kaz_2022, tmp_path, fake_render):
 @pytest.mark.django_db
 def test_bench_report_prints_one_figure_per_line(kaz_2022):
     out = io.StringIO()
-    call_command("bench_report", "--runs", "1", stdout=out)
+    call_command("bench_report", "--runs", "1", "--no-worst-case", stdout=out)
     names = [line.split(":")[0] for line in out.getvalue().splitlines()]
     assert names == [
         "pages",
@@ -823,6 +824,35 @@ def test_bench_report_prints_one_figure_per_line(kaz_2022):
         "cached_request",
     ]
     assert re.search(r"^render_median: \d+\.\d+ s$", out.getvalue(), re.M)
+
+
+@pytest.mark.django_db
+def test_bench_report_renders_the_worst_case_through_the_task_and_leaves_no_trace(
+    kaz_2022, fake_render
+):
+    """Every free text at its limit (core/limits.py), rendered by the report task's body; the
+    figures name the task's time limit; the database is left as it was."""
+    before = (ReportJob.objects.count(), kaz_2022.action_points.count())
+    out = io.StringIO()
+
+    call_command("bench_report", "--runs", "1", "--action-points", "2", stdout=out)
+
+    lines = dict(line.split(": ", 1) for line in out.getvalue().splitlines())
+    assert lines["report_worst_case_action_points"] == "30"
+    assert lines["report_worst_case_time_limit"] == "90 s"
+    assert re.fullmatch(r"\d+\.\d s", lines["report_worst_case_seconds"])
+    assert lines["report_worst_case_pages"] == "3 pages"  # the fake renderer's
+    worst = fake_render[-1]["document"]
+    row = worst["indicators"][0]
+    assert (len(row["explanation"]), len(row["means_of_verification"])) == (LONG_TEXT, LONG_TEXT)
+    assert len(row["override_justification"]) == MEDIUM_TEXT
+    assert {len(text) for text in row["findings"].values()} == {FINDING_MAX_LENGTH}
+    assert len(worst["process"]["description"]) == LONG_TEXT
+    assert {len(p["text"]) for p in worst["action_points"]} == {SHORT_TEXT}
+    assert int(lines["report_worst_case_characters"]) > 15 * 2 * LONG_TEXT
+    assert (ReportJob.objects.count(), kaz_2022.action_points.count()) == before
+    kaz_2022.refresh_from_db()
+    assert len(kaz_2022.process_description) < LONG_TEXT
 
 
 def test_admin_lists_report_jobs_read_only(

@@ -25,6 +25,7 @@ ACCEPTED_TYPES = (
 )
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BOTH_OR_NEITHER = "Upload a file or give a link, not both and not neither."
+WEB_CODE = "This file contains web page code (HTML or script), which is not allowed in evidence."
 
 PDF = (
     b"%PDF-1.4\n"
@@ -220,19 +221,19 @@ REFUSED = [
     pytest.param(
         "notes.txt",
         _html(),
-        "The content of notes.txt is not a valid TXT file.",
+        WEB_CODE,
         id="html-named-txt",
     ),
     pytest.param(
         "minutes.txt",
         b"Meeting minutes\n<script>fetch('/admin/')</script>\n",
-        "The content of minutes.txt is not a valid TXT file.",
+        WEB_CODE,
         id="txt-with-script",
     ),
     pytest.param(
         "minutes.CSV",
         b"a,b\n<SCRIPT src=x></SCRIPT>\n",
-        "The content of minutes.CSV is not a valid CSV file.",
+        WEB_CODE,
         id="csv-with-uppercase-script",
     ),
     pytest.param(
