@@ -125,12 +125,13 @@ def on_private_redis(redis_server, settings) -> Iterator[RedisServer]:
 
     from config.celery import app  # noqa: PLC0415
 
+    # Before Django's settings change: app.conf reads CELERY_* from them when not set on itself.
+    old = app.conf.broker_url, app.conf.task_always_eager
     production = settings_for(redis_server.url)
     settings.CACHES = production.CACHES  # Django resets its cache handlers on this change
     settings.SESSION_ENGINE = production.SESSION_ENGINE
     settings.CELERY_BROKER_URL = production.CELERY_BROKER_URL  # what /health/ reads
     settings.CELERY_TASK_ALWAYS_EAGER = production.CELERY_TASK_ALWAYS_EAGER
-    old = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url = redis_server.url
     app.conf.task_always_eager = False
     _fresh_connections(app)
