@@ -68,9 +68,9 @@ class BodySizeLimitMiddleware:
             }
             return JsonResponse({"detail": message}, status=413)
         context = {"limit": size, "back": _back_to(request)}
-        response = render(request, "413.html", context, status=413)
-        response["Connection"] = "close"  # the rest of the body is not read
-        return response
+        # No "Connection: close" here: WSGI servers own that hop-by-hop header (wsgiref refuses
+        # it); gunicorn's sync workers close the connection after each answer anyway.
+        return render(request, "413.html", context, status=413)
 
 
 def _back_to(request: HttpRequest) -> str:
