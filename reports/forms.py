@@ -1,4 +1,4 @@
-"""The Report card's form: which language the PDF is asked in."""
+"""The Report card's form: which language the report is asked in, as a PDF or a Word document."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ class ReportRequestForm(forms.Form):
     error that says which languages there are, never a 500."""
 
     language = forms.CharField(
-        label=_("Language of the PDF"),
+        label=_("Language of the report"),
         required=False,
         widget=forms.Select(choices=settings.LANGUAGES),
     )
+    # The card's two buttons: "Generate PDF" (a job) or "Word (.docx)" (made at once).
+    format = forms.ChoiceField(choices=[("pdf", "PDF"), ("docx", "Word")], required=False)
 
     def clean_language(self) -> str:
         code = self.cleaned_data["language"]

@@ -70,3 +70,9 @@ class ReportRequestSerializer(serializers.Serializer):
             "language of the request (Accept-Language), else the site's."
         ),
     )
+
+
+class ReportDocxSerializer(ReportRequestSerializer):
+    """The query of `GET /api/v1/report-jobs/docx/`: the assessment, and the language."""
+
+    assessment = serializers.IntegerField(help_text=_("The assessment's id."))

@@ -8,6 +8,7 @@ app_name = "reports"
 urlpatterns = [
     path("teams/<str:code>/<int:year>/report/", views.report_card, name="card"),
     path("teams/<str:code>/<int:year>/report/request/", views.report_request, name="request"),
+    path("teams/<str:code>/<int:year>/report.docx", views.report_docx, name="docx"),
     path("reports/<int:pk>/", views.report_status, name="status"),
     path("reports/<int:pk>/download/", views.report_download, name="download"),
 ]

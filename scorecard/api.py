@@ -13,6 +13,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseBase
+from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +23,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,8 +32,9 @@ from core.api import documented
 from core.bodies import body_limit, upload_limit
 from core.models import CountryTeam, UNEntity
 from core.permissions import country_teams_visible_to, get_country_team_for_user
+from core.tabular import XLSX_CONTENT_TYPE
 
-from . import selectors, services, workflow
+from . import selectors, services, workbook, workbook_import, workflow
 from .models import (
     ActionPoint,
     Assessment,
@@ -66,6 +72,8 @@ from .serializers import (
     ReopenDecisionSerializer,
     ReopenRequestSerializer,
     TransitionInputSerializer,
+    WorkbookPlanSerializer,
+    WorkbookUploadSerializer,
 )
 
 # The largest id a bigint primary key holds: SQLite cannot even bind a larger number to a query
@@ -91,6 +99,24 @@ def _filter_by(name: str, description: str) -> Any:
     return extend_schema_view(
         list=extend_schema(parameters=[OpenApiParameter(name, int, description=description)])
     )
+
+
+class XLSXRenderer(BaseRenderer):
+    """Lets a client ask for the workbook with `Accept:` the .xlsx type; the view returns the file
+    itself, so this renderer never has data of its own to render."""
+
+    media_type = XLSX_CONTENT_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: dict[str, Any] | None = None,
+    ) -> bytes:
+        return data if isinstance(data, bytes) else b""
 
 
 # Ids are digits: anything else (a word, a negative number, a NUL byte) matches no route and is a
@@ -143,6 +169,8 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     document=gettext_lazy("Get an assessment as its JSON document"),
     reopen_request=gettext_lazy("Ask UN Women to reopen an approved assessment"),
     decide_reopen=gettext_lazy("Grant or refuse a reopen request"),
+    download_workbook=gettext_lazy("Download the assessment as a workbook to fill in offline"),
+    import_workbook=gettext_lazy("Check, preview or apply a workbook filled in offline"),
 )
 class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AssessmentSerializer
@@ -192,6 +220,87 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     def document(self, request: Request, pk: str | None = None) -> Response:
         """The assessment as its JSON exchange document (docs/formats.md)."""
         return Response(selectors.assessment_document(self.get_object()))
+
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="workbook",
+        renderer_classes=[JSONRenderer, XLSXRenderer],
+    )
+    def download_workbook(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        """The assessment as an .xlsx workbook in the request's language (as the page's button):
+        one sheet per PI, the action plan, the process and the IAT; fill it in offline and send it
+        back to `workbook/import/`."""
+        assessment = self.get_object()
+        body = workbook.build_workbook(
+            selectors.workbook_data(assessment), language=translation.get_language()
+        )
+        response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            True, workbook.filename(assessment)
+        )
+        return response
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        # Errors are JSON even for a client that asked for the workbook only.
+        if isinstance(response, Response) and isinstance(
+            getattr(request, "accepted_renderer", None), XLSXRenderer
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        request={"multipart/form-data": WorkbookUploadSerializer},
+        responses={200: WorkbookPlanSerializer, 409: WorkbookPlanSerializer},
+    )
+    @body_limit(upload_limit(workbook.MAX_BYTES))
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="workbook/import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_workbook(self, request: Request, pk: str | None = None) -> Response:
+        """Check a workbook filled in offline and list every change it makes (before and after,
+        conflicts with work saved since the download); with `apply`, save them in one transaction
+        through the same services as the pages. 400 with every problem (sheet and cell) under
+        `file` when anything is wrong: then nothing is saved."""
+        assessment = get_assessment_for_user(request.user, pk=int(pk or 0), write=True)
+        data = WorkbookUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        content = values["file"].read()
+        try:
+            if values["apply"]:
+                plan = workbook_import.apply_upload(
+                    assessment=assessment,
+                    by=request.user,
+                    data=content,
+                    use_workbook=values["use_workbook"],
+                    digest=values["digest"] or None,
+                )
+            else:
+                plan = workbook_import.plan_upload(
+                    assessment=assessment, data=content, use_workbook=values["use_workbook"]
+                )
+        except workbook.WorkbookRefused as refused:
+            raise ValidationError({"file": refused.messages}) from refused
+        except workbook_import.PlanChanged as changed:
+            return Response(
+                {
+                    "detail": _(
+                        "The assessment changed since the preview; nothing was saved. Check the "
+                        "changes again."
+                    ),
+                    **WorkbookPlanSerializer(changed.plan.as_dict()).data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(WorkbookPlanSerializer(plan.as_dict(applied=values["apply"])).data)
 
     @extend_schema(request=ReasonSerializer, responses={201: ReopenRequestSerializer})
     @action(detail=True, methods=["post"], url_path="reopen-request")

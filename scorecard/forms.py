@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.limits import TextareaField, field_limit
 from core.models import UNEntity
+from core.tabular import MB
 
 from .models import (
     FINDING_MAX_LENGTH,
@@ -25,6 +26,7 @@ from .models import (
 )
 from .services import RatingInput
 from .uploads import ALLOWED
+from .workbook import MAX_BYTES as WORKBOOK_MAX_BYTES
 
 
 class IndicatorAssessmentForm(forms.Form):
@@ -268,3 +270,32 @@ class CommentForm(forms.Form):
         choices=[("", _("No proposal")), *Rating.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class WorkbookUploadForm(forms.Form):
+    """The assessment workbook, filled in offline, uploaded back for a preview."""
+
+    file = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self) -> Any:
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > WORKBOOK_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB.") % {"limit": WORKBOOK_MAX_BYTES // MB}
+            )
+        return uploaded
+
+
+class ProblemsForm(forms.Form):
+    """No fields: problems found past a form (a refused workbook), for the error summary."""
+
+    @classmethod
+    def listing(cls, problems: list[str]) -> ProblemsForm:
+        form = cls(data={})
+        form.is_valid()
+        for problem in problems:
+            form.add_error(None, problem)
+        return form

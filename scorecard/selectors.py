@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import CountryTeam, Membership
+from core.models import CountryTeam, Membership, UNEntity
 from core.permissions import ALL_REGIONS, can_view_team, is_admin, reviewer_regions, team_roles
 
 from .framework_cache import attach_framework_rows
@@ -25,6 +25,7 @@ from .models import (
     Dimension,
     Evidence,
     Framework,
+    IATMember,
     Indicator,
     IndicatorAssessment,
     LevelRule,
@@ -218,6 +219,39 @@ def action_plan(assessment: Assessment) -> list[tuple[Dimension, list[ActionPoin
         dimension = point.indicator.dimension
         grouped.setdefault(dimension.pk, (dimension, []))[1].append(point)
     return list(grouped.values())
+
+
+@dataclass
+class WorkbookData:
+    """What the assessment workbook is made from, and what an uploaded one is compared with
+    (scorecard/workbook.py): the PI rows with their PIs' criteria and rules, the action points
+    in force, the IAT and the UN entities (the workbook's drop-down list)."""
+
+    assessment: Assessment
+    rows: list[IndicatorAssessment]
+    action_points: list[ActionPoint]
+    iat_members: list[IATMember]
+    entities: list[UNEntity]
+
+
+def workbook_data(assessment: Assessment) -> WorkbookData:
+    """The assessment as its workbook shows it, in six queries whatever its size (the PIs'
+    criteria and rules from the framework cache)."""
+    rows = list(
+        IndicatorAssessment.objects.filter(assessment=assessment)
+        .select_related("indicator__dimension", "updated_by")
+        .order_by("indicator__order")
+    )
+    attach_framework_rows([row.indicator for row in rows], assessment.framework)
+    for row in rows:
+        row.assessment = assessment
+    return WorkbookData(
+        assessment=assessment,
+        rows=rows,
+        action_points=action_points_for(assessment),
+        iat_members=list(assessment.iat_members.select_related("entity")),
+        entities=list(UNEntity.objects.order_by("acronym")),
+    )
 
 
 # --- Documents (docs/formats.md) -------------------------------------------------------------

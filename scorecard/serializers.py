@@ -3,11 +3,14 @@ the views hand validated input to the same services the HTML pages use."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.limits import field_limit
 from core.models import CountryTeam, UNEntity
+from core.tabular import MB
 
 from .models import (
     FINDING_MAX_LENGTH,
@@ -24,6 +27,7 @@ from .models import (
     ReopenRequest,
     WorkflowEvent,
 )
+from .workbook import MAX_BYTES as WORKBOOK_MAX_BYTES
 from .workflow import TRANSITIONS
 
 # One serializer takes the reason for withdrawing evidence or an action point and for asking to
@@ -319,3 +323,73 @@ class ReopenDecisionSerializer(serializers.Serializer):
         default="",
         max_length=field_limit(ReopenRequest, "decision_comment"),
     )
+
+
+class WorkbookUploadSerializer(serializers.Serializer):
+    """An assessment workbook filled in offline (GET …/workbook/ made it)."""
+
+    file = serializers.FileField(
+        help_text=_("The workbook (.xlsx) downloaded from the assessment.")
+    )
+    apply = serializers.BooleanField(
+        default=False,
+        help_text=_("False (default): only check and preview. True: apply the changes."),
+    )
+    use_workbook = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        default=list,
+        max_length=1000,
+        help_text=_(
+            'The keys of the conflicts ("pi:2.2", "ap:17", "process", "iat") for which '
+            "the workbook's version is wanted; the others are left as they are."
+        ),
+    )
+    digest = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=64,
+        help_text=_(
+            "The preview's digest: with it, changes that differ from the previewed ones are "
+            "refused (409) rather than applied."
+        ),
+    )
+
+    def validate_file(self, value: Any) -> Any:
+        if value.size > WORKBOOK_MAX_BYTES:
+            raise serializers.ValidationError(
+                _("The file is larger than %(limit)s MB.") % {"limit": WORKBOOK_MAX_BYTES // MB}
+            )
+        return value
+
+
+class WorkbookChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text=_("What changes, as a key: rating, finding:a, text…"))
+    label = serializers.CharField(help_text=_("What changes, as people read it."))
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
+class WorkbookItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["pi", "action_point", "process", "iat"])
+    key = serializers.CharField()
+    label = serializers.CharField()
+    sheet = serializers.CharField()
+    conflict = serializers.BooleanField(
+        help_text=_("Saved on the platform since the download: applied only when chosen.")
+    )
+    conflict_note = serializers.CharField()
+    chosen = serializers.BooleanField()
+    applies = serializers.BooleanField()
+    becomes_reassessed = serializers.BooleanField()
+    new = serializers.BooleanField()
+    changes = WorkbookChangeSerializer(many=True)
+
+
+class WorkbookPlanSerializer(serializers.Serializer):
+    assessment = serializers.IntegerField()
+    applied = serializers.BooleanField()
+    no_changes = serializers.BooleanField()
+    digest = serializers.CharField()
+    items = WorkbookItemSerializer(many=True)
+    notes = serializers.ListField(child=serializers.CharField())

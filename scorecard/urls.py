@@ -17,6 +17,21 @@ urlpatterns = [
     ),
     path("teams/<str:code>/<int:year>/export.json", views.export_assessment, name="export"),
     path("teams/<str:code>/<int:year>/action-plan/", views.action_plan, name="action_plan"),
+    path(
+        "teams/<str:code>/<int:year>/workbook.xlsx",
+        views.workbook_download,
+        name="workbook_download",
+    ),
+    path(
+        "teams/<str:code>/<int:year>/workbook/upload/",
+        views.workbook_upload,
+        name="workbook_upload",
+    ),
+    path(
+        "teams/<str:code>/<int:year>/workbook/apply/",
+        views.workbook_apply,
+        name="workbook_apply",
+    ),
     path("teams/<str:code>/<int:year>/pi/<str:pi>/", views.indicator_page, name="indicator"),
     path(
         "teams/<str:code>/<int:year>/pi/<str:pi>/suggest/",

@@ -14,9 +14,10 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.bodies import body_limit, upload_limit
@@ -32,9 +33,10 @@ from core.permissions import (
     team_roles,
 )
 from core.storage import StorageError, is_remote, send_file, storage_error_pages
+from core.tabular import XLSX_CONTENT_TYPE
 from parity.selectors import pi43_summary
 
-from . import selectors, services, workflow
+from . import selectors, services, workbook, workbook_import, workflow
 from .forms import (
     ActionPointForm,
     AssessmentProcessForm,
@@ -43,6 +45,8 @@ from .forms import (
     IATMemberFormSet,
     IndicatorAssessmentForm,
     NewAssessmentForm,
+    ProblemsForm,
+    WorkbookUploadForm,
 )
 from .framework_cache import attach_framework_rows
 from .models import Assessment, IndicatorAssessment, Rating, ReopenRequest
@@ -683,3 +687,144 @@ def action_point_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(
         "scorecard:action_plan", code=point.assessment.country_team.code, year=point.assessment.year
     )
+
+
+# --- The assessment workbook (scorecard/workbook.py, scorecard/workbook_import.py) ------------
+
+
+@login_required
+def workbook_download(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The assessment as an .xlsx workbook in the reader's language: anyone who sees it."""
+    assessment = get_assessment_for_user(request.user, code, year)
+    body = workbook.build_workbook(
+        selectors.workbook_data(assessment), language=translation.get_language()
+    )
+    response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        True, workbook.filename(assessment)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _workbook_upload_page(
+    request: HttpRequest,
+    assessment: Assessment,
+    form: WorkbookUploadForm,
+    *,
+    problems: ProblemsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "scorecard/workbook_upload.html",
+        {
+            "assessment": assessment,
+            "team": assessment.country_team,
+            "form": form,
+            "summary": problems or form,  # what the error summary lists
+        },
+        status=status,
+    )
+
+
+def _workbook_preview(
+    request: HttpRequest,
+    assessment: Assessment,
+    plan: workbook_import.ImportPlan,
+    *,
+    token: str,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "scorecard/workbook_preview.html",
+        {
+            "assessment": assessment,
+            "team": assessment.country_team,
+            "plan": plan,
+            "token": token,
+            "digest": plan.digest(),
+        },
+        status=status,
+    )
+
+
+@body_limit(upload_limit(workbook.MAX_BYTES))
+@login_required
+def workbook_upload(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Upload a filled-in workbook: every cell is checked, then every change is previewed."""
+    assessment = get_assessment_for_user(request.user, code, year, write=True)
+    form = WorkbookUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        try:
+            plan = workbook_import.plan_upload(assessment=assessment, data=data)
+        except workbook.WorkbookRefused as refused:
+            for message in refused.messages:
+                form.add_error(None, message)
+        else:
+            token = workbook_import.upload_token(
+                data=data, user=request.user, assessment=assessment
+            )
+            return _workbook_preview(request, assessment, plan, token=token)
+    return _workbook_upload_page(
+        request, assessment, form, status=400 if form.is_bound and form.errors else 200
+    )
+
+
+@body_limit(upload_limit(workbook_import.TOKEN_MAX_BYTES))
+@login_required
+@require_POST
+def workbook_apply(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Apply a previewed workbook: the file comes back in the preview's signed token, is checked
+    again, and is applied only if it still makes the changes that were shown."""
+    assessment = get_assessment_for_user(request.user, code, year, write=True)
+    token = request.POST.get("token", "")
+    try:
+        data = workbook_import.upload_from_token(token, user=request.user, assessment=assessment)
+        plan = workbook_import.apply_upload(
+            assessment=assessment,
+            by=request.user,
+            data=data,
+            use_workbook=request.POST.getlist("use_workbook"),
+            digest=request.POST.get("digest", ""),
+        )
+    except workbook.WorkbookRefused as refused:
+        problems = ProblemsForm.listing(refused.messages)
+        return _workbook_upload_page(
+            request, assessment, WorkbookUploadForm(), problems=problems, status=400
+        )
+    except workbook_import.PlanChanged as changed:
+        messages.warning(
+            request,
+            _(
+                "The assessment changed since the preview: check the changes again before you "
+                "apply them."
+            ),
+        )
+        return _workbook_preview(request, assessment, changed.plan, token=token, status=409)
+    applied, left = len(plan.applied_items), len(plan.items) - len(plan.applied_items)
+    if not plan.has_changes:
+        messages.info(request, _("No changes: the workbook matches the assessment."))
+    elif applied:
+        messages.success(
+            request,
+            ngettext(
+                "Workbook applied: %(count)s change saved.",
+                "Workbook applied: %(count)s changes saved.",
+                applied,
+            )
+            % {"count": applied},
+        )
+    if left:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s conflict was left as it is on the platform.",
+                "%(count)s conflicts were left as they are on the platform.",
+                left,
+            )
+            % {"count": left},
+        )
+    return redirect("scorecard:assessment", code=assessment.country_team.code, year=year)

@@ -76,7 +76,7 @@ def test_coordinator_asks_for_the_pdf_in_arabic(page, held_service):
     login(page, "kaz-coordinator")
     page.get_by_role("link", name="2022 · Annual progress assessment").click()
     card = page.get_by_test_id("report-card")
-    language = card.get_by_label("Language of the PDF")
+    language = card.get_by_label("Language of the report")
     expect(language).to_have_value("en")  # the coordinator's own language by default
 
     language.select_option("ar")

@@ -841,6 +841,7 @@ def test_bench_report_renders_the_worst_case_through_the_task_and_leaves_no_trac
     assert lines["report_worst_case_action_points"] == "30"
     assert lines["report_worst_case_time_limit"] == "90 s"
     assert re.fullmatch(r"\d+\.\d s", lines["report_worst_case_seconds"])
+    assert re.fullmatch(r"\d+\.\d s", lines["docx_worst_case_seconds"])  # real python-docx
     assert lines["report_worst_case_pages"] == "3 pages"  # the fake renderer's
     worst = fake_render[-1]["document"]
     row = worst["indicators"][0]

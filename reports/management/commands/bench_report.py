@@ -26,6 +26,8 @@ points per PI with every cell full), rendered as the report task renders it (wor
     report_worst_case_peak_rss     the process's peak resident memory after it (ru_maxrss)
     report_worst_case_time_limit   the report task's soft time limit (reports/tasks.py)
     report_worst_case_headroom     the time limit over report_worst_case_seconds
+    docx_worst_case_seconds        the same input as a Word document (reports/docx.py), made in
+                                   the web request: the Report card's "Word (.docx)"
 
 The worst case exceeding the time limit is an error: lower the limits in core/limits.py.
 
@@ -53,7 +55,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from core import languages, limits, pdf
-from reports import document, services, worker
+from reports import document, docx, services, worker
 from reports.models import ReportJob
 from scorecard.models import (
     FINDING_MAX_LENGTH,
@@ -232,6 +234,9 @@ class Command(BaseCommand):
                     job.refresh_from_db()
                     if outcome != "done" or job.status != ReportJob.Status.DONE:
                         raise CommandError(f"The worst case failed: {job.error or outcome}")
+                    started = time.perf_counter()
+                    docx.render_input_docx(job.report_input)
+                    docx_seconds = time.perf_counter() - started
                     raise Rollback
             except Rollback:
                 pass
@@ -246,6 +251,7 @@ class Command(BaseCommand):
             f"report_worst_case_peak_rss: {peak_mb:.0f} MB",
             f"report_worst_case_time_limit: {task.soft_time_limit} s",
             f"report_worst_case_headroom: {task.soft_time_limit / seconds:.1f} x",
+            f"docx_worst_case_seconds: {docx_seconds:.1f} s",
         ]:
             self.stdout.write(line)
         if seconds > task.soft_time_limit:

@@ -2,7 +2,8 @@
 
 Renders the assessment's current report in this process (no job, no worker, nothing stored) and
 writes it to a file; `--language` picks one of settings.LANGUAGES (the site's language when not
-given); `--html` also writes the HTML WeasyPrint laid out.
+given); `--html` also writes the HTML WeasyPrint laid out. `--format docx` writes the report as a
+Word document instead (reports/docx.py), from the same input.
 """
 
 import time
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core import languages
-from reports import document
+from reports import document, docx
 from scorecard.models import Assessment
 
 
@@ -22,12 +23,19 @@ def _language_code(value: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Render one assessment's PDF report (country team code and year) to a file."
+    help = "Render one assessment's report (country team code and year) to a PDF or Word file."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code", help="Country team ISO code, e.g. KAZ")
         parser.add_argument("year", type=int)
-        parser.add_argument("--out", type=Path, required=True, help="The PDF file to write.")
+        parser.add_argument("--out", type=Path, required=True, help="The file to write.")
+        parser.add_argument(
+            "--format",
+            dest="out_format",
+            choices=["pdf", "docx"],
+            default="pdf",
+            help="PDF (default) or Word document (.docx).",
+        )
         parser.add_argument(
             "--language",
             type=_language_code,
@@ -35,7 +43,7 @@ class Command(BaseCommand):
             default=settings.LANGUAGE_CODE,
             help="The report's language (default: %(default)s).",
         )
-        parser.add_argument("--html", type=Path, help="Also write the report's HTML here.")
+        parser.add_argument("--html", type=Path, help="PDF only: also write its HTML here.")
 
     def handle(
         self,
@@ -45,6 +53,7 @@ class Command(BaseCommand):
         out: Path,
         html: Path | None,
         language: str,
+        out_format: str = "pdf",
         **options: object,
     ) -> None:
         language = _language_code(language)
@@ -59,6 +68,11 @@ class Command(BaseCommand):
         )
         if assessment is None:
             raise CommandError(f"No assessment for {code.upper()} {year}.")
+        if out_format == "docx":
+            if html:
+                raise CommandError("--html is for the PDF only.")
+            self._docx(assessment, language, out)
+            return
         started = time.perf_counter()
         data = document.report_input(assessment, language=language)
         text, made = document.render_input(data)
@@ -69,4 +83,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{out}: {made.pages} pages, {len(made.content)} bytes, {seconds:.2f} s, "
             f"language {language}, content hash {document.content_hash(data)}"
+        )
+
+    def _docx(self, assessment: Assessment, language: str, out: Path) -> None:
+        started = time.perf_counter()
+        data = document.report_input(assessment, language=language)
+        content = docx.render_input_docx(data)
+        seconds = time.perf_counter() - started
+        out.write_bytes(content)
+        self.stdout.write(
+            f"{out}: Word document, {len(content)} bytes, {seconds:.2f} s, language {language}, "
+            f"content hash {document.content_hash(data)}"
         )
