@@ -290,3 +290,15 @@ def test_a_deactivated_user_is_marked_on_the_teams_people_page(client, coordinat
     html = client.get("/teams/KAZ/people/").content.decode()
     assert iat.get_full_name() in html
     assert "deactivated" in html
+
+
+def test_the_navbars_log_in_link_returns_to_the_page_but_not_to_the_log_in_page(client, db):
+    """On the log-in page itself, next= would send a successful log-in back to the form."""
+    on_login = client.get("/accounts/login/").content.decode()
+    on_reset = client.get("/accounts/password_reset/").content.decode()
+
+    assert 'href="/accounts/login/" data-testid="navbar-login"' in on_login
+    assert (
+        'href="/accounts/login/?next=/accounts/password_reset/" data-testid="navbar-login"'
+        in on_reset
+    )
