@@ -28,6 +28,8 @@ from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -121,6 +123,24 @@ def documented(tag: str, **summaries: Any) -> Callable[[ViewSet], ViewSet]:
     return extend_schema_view(
         **{name: extend_schema(tags=[tag], summary=summary) for name, summary in summaries.items()}
     )
+
+
+class FileErrorsAsJSON:
+    """For a viewset with actions that answer a file (a PDF, a Word document, a workbook): their
+    errors are JSON too, even for a client that accepted only the file's type, which DRF would
+    otherwise ask the file's renderer to draw. `file_renderers` names those renderers."""
+
+    file_renderers: tuple[type[BaseRenderer], ...] = ()
+
+    def finalize_response(
+        self, request: Request, response: HttpResponse, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        if isinstance(response, Response) and isinstance(
+            getattr(request, "accepted_renderer", None), self.file_renderers
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
 
 class ErrorSerializer(serializers.Serializer):

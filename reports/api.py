@@ -17,7 +17,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ErrorSerializer, documented
+from core.api import ErrorSerializer, FileErrorsAsJSON, documented
 from scorecard import selectors
 from scorecard.permissions import get_assessment_for_user
 
@@ -65,11 +65,14 @@ class DOCXRenderer(PDFRenderer):
     download=_("Download a report's PDF"),
     docx=_("Download an assessment's report as a Word document"),
 )
-class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReportJobViewSet(
+    FileErrorsAsJSON, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """PDF reports: anyone who may see an assessment may ask for its report and download it."""
 
     serializer_class = ReportJobSerializer
     queryset = ReportJob.objects.none()
+    file_renderers = (PDFRenderer,)  # DOCXRenderer is one too
     lookup_value_regex = r"[0-9]+"
     filterset_fields = {"assessment": ["exact"], "kind": ["exact"], "status": ["exact"]}
 
@@ -162,14 +165,3 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         response["Content-Disposition"] = content_disposition_header(True, name)
         response["Cache-Control"] = "no-store"
         return response
-
-    def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
-        # Errors are JSON even for a client that asked for the PDF (or the .docx: a PDFRenderer).
-        if isinstance(response, Response) and isinstance(
-            getattr(request, "accepted_renderer", None), PDFRenderer
-        ):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)

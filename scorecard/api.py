@@ -28,7 +28,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import documented
+from core.api import FileErrorsAsJSON, documented
 from core.bodies import body_limit, upload_limit
 from core.models import CountryTeam, UNEntity
 from core.permissions import country_teams_visible_to, get_country_team_for_user
@@ -172,9 +172,10 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     download_workbook=gettext_lazy("Download the assessment as a workbook to fill in offline"),
     import_workbook=gettext_lazy("Check, preview or apply a workbook filled in offline"),
 )
-class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
+class AssessmentViewSet(FileErrorsAsJSON, viewsets.ReadOnlyModelViewSet):
     serializer_class = AssessmentSerializer
     queryset = Assessment.objects.none()
+    file_renderers = (XLSXRenderer,)
     lookup_value_regex = ID
     filterset_fields = {
         "country_team__code": ["exact"],
@@ -241,17 +242,6 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
             True, workbook.filename(assessment)
         )
         return response
-
-    def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
-        # Errors are JSON even for a client that asked for the workbook only.
-        if isinstance(response, Response) and isinstance(
-            getattr(request, "accepted_renderer", None), XLSXRenderer
-        ):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         request={"multipart/form-data": WorkbookUploadSerializer},
