@@ -607,6 +607,11 @@ def _rating_length_errors(data: RatingInput) -> dict[str, str]:
     return errors
 
 
+def kept_justification(data: RatingInput, suggestion: Rating) -> str:
+    """The justification as saved: only a rating that differs from the suggestion keeps one."""
+    return data.override_justification if data.rating and data.rating != suggestion else ""
+
+
 def rating_errors(indicator: Indicator, data: RatingInput) -> tuple[Rating, dict[str, str]]:
     """The suggestion for the input, and field → message for everything wrong with it."""
     codes = {c.code for c in indicator.criteria.all()}
@@ -654,9 +659,7 @@ def save_indicator_assessment(
     row.numeric_value = data.numeric_value
     row.findings = {code: text for code, text in data.findings.items() if text.strip()}
     row.explanation = data.explanation
-    row.override_justification = (
-        data.override_justification if data.rating and data.rating != suggestion else ""
-    )
+    row.override_justification = kept_justification(data, suggestion)
     row.means_of_verification = data.means_of_verification
     row.reassessed = True
     row.carried_from_year = None

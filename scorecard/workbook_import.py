@@ -386,9 +386,7 @@ class _Planner:
             self.problem(read.sheet, self._cell_of(name, read, checks), str(message))
         if errors:
             return
-        justification = (
-            data.override_justification if data.rating and data.rating != suggestion else ""
-        )
+        justification = services.kept_justification(data, suggestion)  # as saving keeps it
         changes = []
         letters = {c.code: c.letter for c in criteria}
         for criterion in checks:
