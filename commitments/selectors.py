@@ -38,8 +38,9 @@ from .models import (
 # The columns of the import template and of the exports, in this order; exports add EXTRA_COLUMNS
 # (which the import ignores), so an export can be imported again. Headers are written in the
 # user's language and read back in any language or as the keys (core.tabular.Columns.key_for).
-# Codes (maker_category, country, coalitions, compact_areas, types, currency, status) stay codes:
-# the import reads them whatever the language of the file.
+# The maker category, Action Coalitions, types and status are written as people read them (labels
+# in the user's language, coalition names); the import reads them back in any language, or as
+# the codes a script writes. Country, Compact area letters and currency are codes people use.
 IMPORT_COLUMNS = Columns(
     Column("maker", gettext_lazy("Commitment maker")),
     Column("maker_category", gettext_lazy("Maker category")),
@@ -192,19 +193,19 @@ def export_rows(queryset: QuerySet[Commitment]) -> tuple[list[str], list[list[An
         rows.append(
             [
                 c.maker.name,
-                c.maker.category,
+                c.maker.get_category_display(),
                 c.maker.country_code,
                 c.title,
                 c.description,
-                LIST_SEPARATOR.join(x.code for x in c.coalitions.all()),
+                LIST_SEPARATOR.join(x.name for x in c.coalitions.all()),
                 LIST_SEPARATOR.join(a.letter for a in c.compact_areas.all()),
-                LIST_SEPARATOR.join(c.types),
+                LIST_SEPARATOR.join(c.type_labels),
                 c.start_year,
                 c.end_year,
                 c.amount,
                 c.currency,
                 c.geography,
-                c.status,
+                c.get_status_display(),
                 *[yes_no(getattr(c, name)) for name, _label, _help in STRONG_CRITERIA],
                 c.pk,
                 c.maker.country,  # the UN name in the reader's language

@@ -37,7 +37,7 @@ from core.languages import language_of
 from core.mail import send_in_their_languages
 from core.models import CountryTeam
 from core.permissions import can_view_team
-from core.tabular import yes_no_words
+from core.tabular import choice_lookup, fold, yes_no_words
 from scorecard.models import ActionPoint, IndicatorAssessment
 
 from . import selectors, tabular
@@ -684,13 +684,10 @@ def _parse_amount(value: str) -> tuple[Decimal | None, str | None]:
     return amount, None
 
 
-def _choice(value: str, choices: Mapping[str, Any]) -> str | None:
-    """A choice's value from its value or label, whatever the case; None when unknown."""
-    folded = value.strip().casefold()
-    for key, label in choices.items():
-        if folded in {key.casefold(), str(label).casefold()}:
-            return key
-    return None
+def _choice(value: str, choices: type[Any]) -> str | None:
+    """A choice's value from its value or its label in any of the languages (the exports write
+    labels in their reader's language), whatever the case; None when unknown."""
+    return choice_lookup(choices).get(fold(value))
 
 
 class _Importer:
@@ -748,7 +745,7 @@ class _Importer:
         key = name.casefold()
         category_text = cells.get("maker_category", "")
         country_text = cells.get("country", "")
-        category = _choice(category_text, dict(MakerCategory.choices)) if category_text else None
+        category = _choice(category_text, MakerCategory) if category_text else None
         if category_text and category is None:
             problems.append(
                 _("Unknown maker_category “%(value)s” (use one of: %(choices)s).")
@@ -844,7 +841,7 @@ class _Importer:
                 areas.append(area)
         types: list[str] = []
         for value in _parse_list(cells.get("types", "")):
-            kind = _choice(value, dict(CommitmentType.choices))
+            kind = _choice(value, CommitmentType)
             if kind is None:
                 problems.append(
                     _("Unknown commitment type “%(value)s” (use: %(choices)s).")
@@ -860,9 +857,7 @@ class _Importer:
             problems.append(amount_problem)
         status_text = cells.get("status", "")
         status = (
-            _choice(status_text, dict(Commitment.Status.choices))
-            if status_text
-            else Commitment.Status.PLANNED
+            _choice(status_text, Commitment.Status) if status_text else Commitment.Status.PLANNED
         )
         if status is None:
             problems.append(

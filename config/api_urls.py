@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from commitments import api as commitments_api
+from core import api as core_api
 from parity import api as parity_api
 from reports import api as reports_api
 from scorecard import api
@@ -15,6 +16,7 @@ router.register("pi-ratings", api.PIRatingViewSet, basename="pi-rating")
 router.register("evidence", api.EvidenceViewSet, basename="evidence")
 router.register("action-points", api.ActionPointViewSet, basename="action-point")
 router.register("comments", api.CommentViewSet, basename="comment")
+router.register("notifications", core_api.NotificationViewSet, basename="notification")
 router.register("report-jobs", reports_api.ReportJobViewSet, basename="report-job")
 router.register("parity/snapshots", parity_api.StaffingSnapshotViewSet, basename="parity-snapshot")
 router.register(

@@ -10,3 +10,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-this-is-not-a-secret-0123456789abcdefghijklmnop")
 
 from config.settings import *  # noqa: E402,F403
+
+# Report jobs in embedded mode (no REDIS_URL) run in the caller, not in a thread after the
+# response (reports/dispatch.py): a unit test's data lives in a transaction that another
+# thread's connection cannot see. The browser tests that prove the threaded mode turn it off.
+REPORT_EMBEDDED_INLINE = True

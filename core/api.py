@@ -21,18 +21,24 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import selectors, services
+from .models import Notification
+from .permissions import get_notification_for_user
 from .storage import StorageError
 
 API_PREFIX = "/api/"
@@ -190,3 +196,63 @@ class AutoSchema(openapi.AutoSchema):
                     direction=direction,
                 )
         return responses
+
+
+# --- Notifications: the API of the notification list (core/views.py) --------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    """A notification as its recipient reads it: the text in the request's language."""
+
+    text = serializers.SerializerMethodField()
+    unread = serializers.BooleanField(source="is_unread", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "text", "url", "created_at", "read_at", "unread"]
+        read_only_fields = fields
+
+    def get_text(self, obj: Notification) -> str:
+        """The notification in the reader's language."""
+        return selectors.notification_text(obj)
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(
+        help_text=gettext_lazy("How many notifications were marked read.")
+    )
+
+
+@documented(
+    "notifications",
+    list=gettext_lazy("List your notifications, newest first"),
+    retrieve=gettext_lazy("Get one of your notifications"),
+    read=gettext_lazy("Mark one of your notifications read"),
+    read_all=gettext_lazy("Mark all your notifications read"),
+)
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The user's own notifications only: anyone else's is a 404, as on the pages."""
+
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return selectors.notifications_of(self.request.user)
+
+    def get_object(self) -> Notification:
+        return get_notification_for_user(self.request.user, int(self.kwargs["pk"]))
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str | None = None) -> Response:
+        notification = get_notification_for_user(request.user, int(pk or 0))
+        services.mark_notification_read(notification=notification)
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses=MarkedSerializer)
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        return Response({"marked": services.mark_all_notifications_read(user=request.user)})

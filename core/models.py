@@ -243,3 +243,44 @@ class Invitation(models.Model):
     def is_pending(self) -> bool:
         """Neither accepted nor revoked, and not expired: the link still works."""
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+
+class Notification(models.Model):
+    """Something that happened which one person should know about, shown in their notification
+    list (core/views.py) and counted in the navbar.
+
+    Stored language-neutral: `message` is the English msgid (marked with gettext_noop where it
+    is written) and `params` its placeholders, so the text is translated when it is shown, in
+    the reader's language of that moment. A placeholder that needs translating itself is stored
+    as {"msgid": …} or, for a country team's name, {"country": code, "name": fallback}
+    (core/selectors.notification_text)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    message = models.CharField(_("message"), max_length=255)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # A path on this site (never another host): opening the notification goes there.
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # The navbar's unread count on every page, and the list, newest first.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_list"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.message[:60]}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import CountryTeam, Invitation, Membership, ReviewerScope
+from .models import CountryTeam, Invitation, Membership, Notification, ReviewerScope
 
 Role = Membership.Role
 EDITOR_ROLES = frozenset({Role.IAT_MEMBER, Role.IAT_COORDINATOR})
@@ -175,3 +175,17 @@ def get_membership_for_user(user: AnyUser, code: str, pk: int) -> Membership:
     if not can_remove_member(user, membership):
         raise PermissionDenied
     return membership
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def get_notification_for_user(user: AnyUser, pk: int) -> Notification:
+    """One of the user's own notifications; 404 for anyone else's (administrators included:
+    a notification belongs to its recipient alone)."""
+    if not user.is_authenticated:
+        raise Http404
+    notification = Notification.objects.filter(pk=pk, recipient_id=user.pk).first()
+    if notification is None:
+        raise Http404
+    return notification

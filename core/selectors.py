@@ -5,14 +5,17 @@ verifies e-mail)."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from .models import CountryTeam, Invitation, Membership
+from . import countries
+from .models import CountryTeam, Invitation, Membership, Notification
 
 
 def token_hash(token: str) -> str:
@@ -101,3 +104,54 @@ def memberships_of(user: User) -> list[Membership]:
 def api_token_of(user: User) -> Token | None:
     """The user's API token, if they have one."""
     return Token.objects.filter(user=user).first()
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (nobody reads another's)."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's notifications are unread: one COUNT (the navbar's badge)."""
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def unread_count_for_request(request: Any) -> int:
+    """unread_count for the request's user, counted once per request (the navbar's link and
+    the notification page share it)."""
+    cached = getattr(request, "_unread_notifications", None)
+    if cached is None:
+        cached = unread_count(request.user)
+        request._unread_notifications = cached
+    return cached
+
+
+def _param(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "msgid" in value:
+            return gettext(str(value["msgid"])) if value["msgid"] else ""
+        if "country" in value:
+            return countries.name(str(value["country"])) or value.get("name") or value["country"]
+    return value
+
+
+def notification_text(notification: Notification) -> str:
+    """The notification in the active language: its msgid translated, its placeholders filled
+    (those that need it translated too). A translation whose placeholders do not fit falls
+    back to the English text rather than failing the page."""
+    if not notification.message:
+        return ""
+    params = {key: _param(value) for key, value in (notification.params or {}).items()}
+    for text in (gettext(notification.message), notification.message):
+        try:
+            return text % params
+        except (KeyError, ValueError, TypeError):
+            continue
+    return notification.message

@@ -4,7 +4,7 @@ the mails about accounts (password reset, invitation, access given); personal AP
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +22,15 @@ from rest_framework.authtoken.models import Token
 
 from . import languages, selectors
 from .mail import send_in_their_languages
-from .models import CountryTeam, Invitation, Membership, Profile, Region, UNEntity
+from .models import (
+    CountryTeam,
+    Invitation,
+    Membership,
+    Notification,
+    Profile,
+    Region,
+    UNEntity,
+)
 from .permissions import can_invite, can_remove_member
 
 
@@ -331,3 +339,81 @@ def revoke_api_token(*, user: User) -> bool:
     """Delete the user's own API token; False when they had none."""
     deleted, _details = Token.objects.filter(user=user).delete()
     return bool(deleted)
+
+
+# --- Notifications ---------------------------------------------------------------------------
+# The domain apps call notify() when something happens that people should know about (core
+# imports no domain app: they pass the text, its placeholders and the link). Called inside the
+# action's own transaction, a notification exists exactly when the action does.
+
+# User text (a reason, a comment) is quoted in a notification up to this many characters: the
+# whole text is one click away, on the page the notification opens.
+QUOTE_LENGTH = 200
+
+
+def quote(text: str) -> str:
+    """User text shortened for a notification's placeholder."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1].rstrip() + "…"
+
+
+def is_local_path(url: str) -> bool:
+    """A path on this site: one slash first, no scheme, no host, no backslash trick."""
+    return (
+        url.startswith("/")
+        and not url.startswith("//")
+        and "\\" not in url
+        and not any(ord(c) < 32 for c in url)
+    )
+
+
+def notify(
+    recipients: Iterable[User | int],
+    *,
+    message: str,
+    params: Mapping[str, Any] | None = None,
+    url: str = "",
+    exclude: User | int | None = None,
+) -> int:
+    """One notification per recipient (each once; `exclude`, usually whoever acted, gets none).
+
+    `message` is an English msgid marked with gettext_noop, translated when shown; `params` its
+    placeholders, JSON only: plain values, {"msgid": …} for a text to translate, {"country":
+    code, "name": …} for a team's name. `url` must be a path on this site (ValueError
+    otherwise): opening the notification goes there. Returns how many were made."""
+    if url and not is_local_path(url):
+        raise ValueError(f"A notification links to a path on this site, not {url!r}.")
+    excluded = exclude.pk if isinstance(exclude, User) else exclude
+    ids = {r.pk if isinstance(r, User) else int(r) for r in recipients} - {excluded, None}
+    if not ids:
+        return 0
+    active = User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
+    now = timezone.now()
+    made = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                message=message,
+                params=dict(params or {}),
+                url=url,
+                created_at=now,
+            )
+            for pk in sorted(active)
+        ]
+    )
+    return len(made)
+
+
+def mark_notification_read(*, notification: Notification) -> Notification:
+    """Mark one notification read (the gate, core.permissions, has checked it is the user's)."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_notifications_read(*, user: User) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -140,6 +140,19 @@ def yes_no_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(yes), frozenset(no)
 
 
+@cache
+def choice_lookup(choices: type[Any]) -> dict[str, str]:
+    """Folded value or label, in every language → value, for a TextChoices class: an export
+    writes labels in its reader's language, and the import reads them back in any language (or
+    the codes a script writes). Built once per process: the choices are module constants."""
+    lookup = {fold(value): value for value in choices.values}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for value, label in choices.choices:
+                lookup.setdefault(fold(label), value)
+    return lookup
+
+
 # --- Writing ------------------------------------------------------------------------------------
 
 

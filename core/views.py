@@ -8,6 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -26,6 +27,7 @@ from .permissions import (
     can_remove_member,
     get_invitation_for_user,
     get_membership_for_user,
+    get_notification_for_user,
     get_team_people_for_user,
     invitable_roles,
 )
@@ -287,3 +289,44 @@ def _welcome(request: HttpRequest, invitation: Any) -> HttpResponse:
         % {"team": invitation.country_team.display_name},
     )
     return redirect("scorecard:team", code=invitation.country_team.code)
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+NOTIFICATIONS_PER_PAGE = 25
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first, a page at a time; unread ones marked."""
+    page = Paginator(selectors.notifications_of(request.user), NOTIFICATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    items = [(n, selectors.notification_text(n)) for n in page.object_list]
+    return render(
+        request,
+        "core/notifications.html",
+        {"page": page, "items": items, "unread": selectors.unread_count_for_request(request)},
+    )
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Opening a notification marks it read, then goes where it points (a path on this site
+    only; otherwise back to the list)."""
+    notification = get_notification_for_user(request.user, pk)
+    services.mark_notification_read(notification=notification)
+    url = notification.url
+    if url and services.is_local_path(url) and url_has_allowed_host_and_scheme(url, None):
+        return HttpResponseRedirect(url)
+    return redirect("core:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.mark_all_notifications_read(user=request.user)
+    if count:
+        messages.success(request, _("All your notifications are marked as read."))
+    return redirect("core:notifications")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import CountryTeam, Region
@@ -42,7 +43,7 @@ NO_ASSESSMENT = "none"
 RATING_COLOURS = {
     Rating.MISSING: "#c0392b",
     Rating.APPROACHES: "#e67e22",
-    Rating.MEETS: "#2e86c1",
+    Rating.MEETS: "#1f6fa5",
     Rating.EXCEEDS: "#1e8449",
     NOT_RATED: "#6c757d",
 }
@@ -238,6 +239,22 @@ def global_scope(user: AnyUser) -> GlobalScope:
 def available_years(scope: GlobalScope) -> list[int]:
     """Years with an assessment the viewer may see, newest first."""
     return list(scope.assessments().order_by("-year").values_list("year", flat=True).distinct())
+
+
+def default_year(scope: GlobalScope, years: list[int]) -> int | None:
+    """The year the global dashboard opens on: the latest with work submitted to UN Women or
+    approved, which is what its charts count (an administrator also sees drafts, and a year of
+    drafts only opens on empty charts); else the current year, when the viewer may choose it;
+    else the latest year of `years` (newest first)."""
+    counted = (
+        scope.assessments().filter(status__in=COUNTED).order_by("-year").values_list("year").first()
+    )
+    if counted is not None:
+        return counted[0]
+    this_year = timezone.localdate().year
+    if this_year in years:
+        return this_year
+    return years[0] if years else None
 
 
 @dataclass(frozen=True)

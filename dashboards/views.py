@@ -82,11 +82,11 @@ def _global_filter(
 ) -> tuple[GlobalFilterForm, GlobalFilter | None]:
     """The form and what it selects; None when a value is not one the viewer may choose.
 
-    With no year given, the latest year with an assessment the viewer may see.
+    With no year given, the latest year with submitted or approved work (selectors.default_year).
     """
     data = request.GET.copy()
     if not data.get("year") and years:
-        data["year"] = str(years[0])
+        data["year"] = str(selectors.default_year(scope, years))
     form = GlobalFilterForm(data, scope=scope, years=years)
     if not form.is_valid():
         return form, None

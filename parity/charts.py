@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from core.charts import LegendItem, Scale, Tick, legend_row, num, percent_ticks, text_baseline
+from core.charts import (
+    TEXT_EM,
+    LegendItem,
+    Scale,
+    Tick,
+    legend_row,
+    num,
+    percent_ticks,
+    text_baseline,
+    text_width,
+)
 from core.formats import percent
 
 from .figures import (
@@ -33,7 +43,14 @@ if TYPE_CHECKING:
 STATUS_COLOURS = {PARITY: "#1e7b45", WOMEN_UNDER: "#c0561b", MEN_UNDER: "#5b3f95"}
 NO_STATUS_COLOUR = "#8a8f94"
 BAND_FILL = "#d4efdf"
-WIDTH = 680
+# The pictures are drawn 540 units wide and never shown narrower than that (the page scrolls them
+# sideways on a phone, see the templates), so a 12-unit text is at least 12 px on screen: at 680
+# units in a half-width column the labels were 9 px. Texts: 13 units, ticks and legends 12.
+WIDTH = 540
+FONT = 13
+SMALL_FONT = 12
+# The widest label a level can have left of the plot, in characters at FONT.
+LABEL_CHARS = 21
 BAND_INTS = {"low": int(BAND_LOW), "high": int(BAND_HIGH)}
 
 
@@ -83,10 +100,14 @@ class BarChart:
     legend: list[LegendItem]
     legend_y: int
 
+    @property
+    def min_width(self) -> int:
+        return self.width
+
 
 def bar_chart(levels: Sequence[Level], *, chart_id: str, title: str) -> BarChart:
     """Horizontal bars of % women, one per level, over the shaded 47-53 % band and a 50 % line."""
-    plot_x, plot_width = 170, 400  # level labels left of the plot, values in a column right of it
+    plot_x, plot_width = 170, 300  # level labels left of the plot, values in a column right of it
     plot_top, row_height, bar_height = 26, 24, 14
     plot_height = row_height * max(len(levels), 1)
     x_of = Scale(plot_x, plot_width)
@@ -108,7 +129,7 @@ def bar_chart(levels: Sequence[Level], *, chart_id: str, title: str) -> BarChart
         bars.append(
             Bar(
                 key=level.key,
-                label=label[:28],
+                label=label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…",
                 y=num(top + (row_height - bar_height) / 2),
                 text_y=num(text_baseline(top, row_height)),
                 width=num(width),
@@ -129,12 +150,16 @@ def bar_chart(levels: Sequence[Level], *, chart_id: str, title: str) -> BarChart
     description = _(
         "Share of women by level, against the parity band of %(low)s to %(high)s %% women. "
     ) % BAND_INTS + "; ".join(spoken)
+    # The statuses' legend wraps within the picture: in Russian or Arabic it is longer than a line.
+    legend = legend_row(
+        statuses, x=8, y=axis_y + 52, gap=20, wrap_at=WIDTH - 8, em=TEXT_EM * SMALL_FONT / 11
+    )
     return BarChart(
         id=chart_id,
         title=title,
         description=description,
         width=WIDTH,
-        height=axis_y + 62,
+        height=legend[-1].y + 10,
         plot_x=plot_x,
         plot_width=plot_width,
         plot_top=plot_top,
@@ -151,7 +176,7 @@ def bar_chart(levels: Sequence[Level], *, chart_id: str, title: str) -> BarChart
         label_x=plot_x - 8,
         plot_right=plot_x + plot_width,
         axis_label_y=axis_y + 30,
-        legend=legend_row(statuses, x=plot_x, y=axis_y + 52, gap=20),
+        legend=legend,
         legend_y=axis_y + 52,
     )
 
@@ -218,6 +243,26 @@ def trend_chart(
     def x_of(index: int) -> float:
         return (plot_x + plot_right) / 2 if len(years) == 1 else spread(index)
 
+    # Many years: a year (and the values above it) labelled every `step` years, so that no two
+    # labels meet; every point keeps its value in its tooltip and in the description.
+    gap = spread.length / max(len(years) - 1, 1)
+    widest = text_width("100.0 %", SMALL_FONT) + 8
+    step = max(1, -(-widest // int(gap))) if len(years) > 1 else 1
+
+    def labelled(index: int) -> bool:
+        return (len(years) - 1 - index) % step == 0  # counted back from the latest year
+
+    # Where two lines meet in a year, the higher value's label goes above its point and the
+    # others' below theirs: with one year, or close values, they no longer print over each other.
+    highest = [
+        max(
+            (n for n, line in enumerate(lines) if line[2][i] is not None),
+            key=lambda n: lines[n][2][i],
+            default=0,
+        )
+        for i in range(len(years))
+    ]
+
     series, spoken = [], []
     dashes = ["", "6 4", "2 3"]
     for number, (label, colour, values) in enumerate(lines):
@@ -225,9 +270,8 @@ def trend_chart(
             Point(
                 x=num(x_of(i)),
                 y=num(y_of(float(v))),
-                label=percent(v),
-                # the first line's values above its points, the others' below theirs
-                label_y=num(y_of(float(v)) - 8 if number == 0 else y_of(float(v)) + 17),
+                label=percent(v) if labelled(i) else "",
+                label_y=num(y_of(float(v)) - 9 if number == highest[i] else y_of(float(v)) + 19),
                 year=years[i],
             )
             for i, v in enumerate(values)
@@ -240,9 +284,9 @@ def trend_chart(
                 dash=dashes[number % len(dashes)],
                 points=points,
                 polyline=" ".join(f"{p.x},{p.y}" for p in points),
-                legend_x1=plot_x + number * 200,
-                legend_x2=plot_x + number * 200 + 24,
-                legend_text_x=plot_x + number * 200 + 30,
+                legend_x1=plot_x + number * 220,
+                legend_x2=plot_x + number * 220 + 24,
+                legend_text_x=plot_x + number * 220 + 30,
             )
         )
         spoken.append(f"{label}: " + ", ".join(f"{p.year} {p.label}" for p in points))
@@ -270,6 +314,7 @@ def trend_chart(
                 x=num(x_of(i)), y=str(plot_bottom + 18), label=str(year), bold=year == current_year
             )
             for i, year in enumerate(years)
+            if labelled(i)
         ],
         series=series,
         legend_y=plot_bottom + 42,

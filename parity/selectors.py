@@ -126,6 +126,27 @@ class ParityStatus:
     overall_staff: Level
     overall_all: Level
     trend: list[TrendPoint]
+    # year → how many entities reported that year: a change "since 2022" may compare 5 entities
+    # with 12, and the reader is told so (previous_entities, first_entities).
+    entities_by_year: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def previous_entities(self) -> int | None:
+        return self.entities_by_year.get(self.previous_year) if self.previous_year else None
+
+    @property
+    def first_entities(self) -> int | None:
+        return self.entities_by_year.get(self.first_year) if self.first_year else None
+
+    @property
+    def change_entities(self) -> list[tuple[int, int]]:
+        """(year, entities) for each year a change is computed from whose number of entities
+        differs from this year's: the status table's caption says it."""
+        years = [self.previous_year]
+        if self.shows_change_since_first:
+            years.append(self.first_year)
+        counts = [(y, self.entities_by_year.get(y, 0)) for y in years if y is not None]
+        return [(y, n) for y, n in counts if n != self.entities]
 
     @property
     def headline(self) -> Level:
@@ -169,6 +190,17 @@ def _tallies_by_year(country_team: CountryTeam) -> dict[int, dict[str, Tally]]:
     return by_year
 
 
+def _entities_by_year(country_team: CountryTeam) -> dict[int, int]:
+    """year → how many entities reported figures that year (one query)."""
+    rows = (
+        StaffingCount.objects.filter(snapshot__country_team=country_team)
+        .values_list("snapshot__year")
+        .annotate(Count("entity", distinct=True))
+        .order_by()
+    )
+    return dict(rows)
+
+
 def parity_status(
     snapshot: StaffingSnapshot,
     *,
@@ -182,6 +214,7 @@ def parity_status(
     hidden (figures.cells_to_hide), as wherever figures leave the team.
     """
     by_year = _tallies_by_year(snapshot.country_team)
+    entities_by_year = _entities_by_year(snapshot.country_team)
     current = aggregate(by_year.get(snapshot.year, {}))
     earlier = sorted(year for year in by_year if year < snapshot.year)
     previous = aggregate(by_year[earlier[-1]]) if earlier else {}
@@ -235,7 +268,8 @@ def parity_status(
             snapshot.include_non_staff if include_non_staff is None else include_non_staff
         ),
         protect_small_cells=protect_small_cells,
-        entities=snapshot.counts.values("entity").distinct().count(),
+        entities=entities_by_year.get(snapshot.year, 0),
+        entities_by_year=entities_by_year,
         previous_year=earlier[-1] if earlier else None,
         first_year=earlier[0] if earlier else None,
         categories=categories,
@@ -405,6 +439,7 @@ def pi43_summary(country_team: CountryTeam, year: int) -> dict[str, Any] | None:
         "in_band": headline.status == figures.PARITY,
         "distance_pp": headline.distance_pp,
         "previous_year": status.previous_year,
+        "previous_entities": status.previous_entities,
         "change_since_previous_pp": headline.change_since_previous_pp,
         "suggested_numeric": headline.pct_women,
         "url": reverse("parity:team", kwargs={"code": country_team.code, "year": year}),

@@ -7,14 +7,27 @@ status poll, a worker starting, or the beat task (`dispatch_pending`); nothing i
 The render task is sent by its registered name: the tasks module calls `dispatch_pending`, so
 importing it here would make a circle. ReportsConfig.ready() imports the tasks, so every process
 that runs Django has them registered.
+
+Embedded mode (no REDIS_URL: CELERY_TASK_ALWAYS_EAGER) has no worker, but behaves like one: the
+task runs in a daemon thread of the web process, started after the commit, so the request that
+asked answers at once and the page polls the job as it would with a worker (a render takes
+3-15 s). One render at a time per process, each thread with its own database connection, closed
+when it ends. A process that stops mid-render leaves the job running under its dead pid, and
+dispatch_pending sends it again. REPORT_EMBEDDED_INLINE (unit tests only: their data lives in a
+transaction that another thread cannot see) runs the task in the caller instead;
+`wait_for_embedded_jobs` lets a test wait for the threads rather than sleep.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from datetime import timedelta
 
 from celery import current_app
+from django.conf import settings
+from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 
@@ -52,7 +65,7 @@ def dispatch(job_pk: int) -> bool:
     if not jobs.update(dispatch_attempted_at=now, dispatched_at=now, note=""):
         return True  # finished or failed meanwhile: nothing to send
     if render_report.app.conf.task_always_eager:
-        render_report.apply_async(args=[job_pk])  # embedded mode: runs here and now
+        _run_embedded(job_pk)
         return True
     try:
         # One try, through kombu's retry wrapper with no retries: it gives up at once when the
@@ -64,6 +77,55 @@ def dispatch(job_pk: int) -> bool:
         jobs.filter(status=Status.QUEUED).update(dispatched_at=None, note=BROKER_DOWN_NOTE)
         return False
     return True
+
+
+# Embedded mode's render threads: one render at a time (as one worker process would), and the
+# live threads, for wait_for_embedded_jobs.
+_render_lock = threading.Lock()
+_threads: set[threading.Thread] = set()
+_threads_lock = threading.Lock()
+
+
+def _render_in_thread(job_pk: int) -> None:
+    try:
+        with _render_lock:
+            current_app.tasks[RENDER_TASK].apply_async(args=[job_pk])  # eager: runs here
+    except Exception:
+        # run_job records what a person should read on the job; this is for the operator.
+        logger.exception("Report job %s: the embedded render thread failed", job_pk)
+    finally:
+        connections.close_all()  # this thread's own connections (they are per thread)
+        with _threads_lock:
+            _threads.discard(threading.current_thread())
+
+
+def _run_embedded(job_pk: int) -> None:
+    """Embedded mode: render the job after the response, in a daemon thread (see the module's
+    docstring); in the caller when REPORT_EMBEDDED_INLINE is set (unit tests)."""
+    if getattr(settings, "REPORT_EMBEDDED_INLINE", False):
+        current_app.tasks[RENDER_TASK].apply_async(args=[job_pk])
+        return
+    thread = threading.Thread(
+        target=_render_in_thread, args=(job_pk,), name=f"report-job-{job_pk}", daemon=True
+    )
+    with _threads_lock:
+        _threads.add(thread)
+    thread.start()
+
+
+def wait_for_embedded_jobs(timeout: float = 120) -> bool:
+    """Wait until embedded mode's render threads have ended (tests, instead of sleeping).
+    False when some are still running after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _threads_lock:
+            running = [t for t in _threads if t.is_alive()]
+        if not running:
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        running[0].join(left)
 
 
 def ensure_dispatched(job: ReportJob) -> None:

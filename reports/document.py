@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from core import countries, languages, pdf
@@ -348,12 +349,20 @@ def report_context(data: dict[str, Any]) -> dict[str, Any]:
         number = dimension_of.get(point["indicator"])
         if number is not None:
             responsible = [point.get("responsible_entity") or "", point.get("responsible") or ""]
+            timeline = point.get("timeline")
             dimensions[number].action_points.append(
                 {
                     **point,
                     "indicator_title": titles[point["indicator"]],
                     "status_label": str(ActionPoint.Status(point["status"]).label),
                     "responsible_text": " · ".join(r for r in responsible if r),
+                    # The due date as the report's language writes dates ("30 juin 2024"), not
+                    # the input's ISO form: the context is made under that language.
+                    "timeline_text": (
+                        formats.date_format(date.fromisoformat(timeline), "DATE_FORMAT")
+                        if timeline
+                        else ""
+                    ),
                 }
             )
     kind_title = (

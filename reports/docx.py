@@ -1149,7 +1149,7 @@ def _action_plan(writer: Writer, context: dict[str, Any]) -> None:
                 if annual
                 else [
                     point["responsible_text"],
-                    point["timeline"] or "",
+                    point["timeline_text"],
                     point["resources"],
                     point["status_label"],
                 ]
@@ -1159,6 +1159,24 @@ def _action_plan(writer: Writer, context: dict[str, Any]) -> None:
             )
             for cell, text in zip(cells[1:], [point["text"], *texts], strict=True):
                 writer.typed(text or "", into=cell, size=8)
+            if annual:  # who, when and the status under the action point, as the PDF
+                _point_meta(writer, cells[1], point)
+
+
+def _point_meta(writer: Writer, cell: _Cell, point: dict[str, Any]) -> None:
+    """The annual action point's responsible, due date and status (the PDF's .point-meta)."""
+    lines = [
+        (_("Responsible"), point["responsible_text"]),
+        (_("Timeline"), point["timeline_text"]),
+        (_("Status"), point["status_label"]),
+    ]
+    for label, value in lines:
+        if not value:
+            continue
+        # In the report's direction, as its label: the typed name keeps its own (Writer.run).
+        paragraph = writer.paragraph(into=cell)
+        writer.run(paragraph, f"{label}: ", bold=True, colour=MUTED, size=7.5)
+        writer.run(paragraph, value, colour=MUTED, size=7.5)
 
 
 def _evidence(writer: Writer, context: dict[str, Any]) -> None:
@@ -1171,11 +1189,8 @@ def _evidence(writer: Writer, context: dict[str, Any]) -> None:
         _border(head, "top", BLUE, 18)
         head.paragraph_format.space_before = Pt(10)
         head.paragraph_format.keep_with_next = True
-        title = (
-            _("PI %(code)s") % {"code": pi.code}
-            + ": "
-            + _("Indicator %(code)s") % {"code": pi.code}
-        )
+        # "PI 3.2: <statement>", as the PDF's heading (once: not "PI 3.2: Indicator 3.2: …").
+        title = _("PI %(code)s") % {"code": pi.code}
         writer.paragraph(
             f"{title}: {pi.statement}", bold=True
         ).paragraph_format.keep_with_next = True

@@ -67,7 +67,7 @@ def report_request(request: HttpRequest, code: str, year: int) -> HttpResponse:
     job = services.request_report(
         assessment=assessment, by=request.user, language=form.cleaned_data["language"] or None
     )
-    job.refresh_from_db()  # embedded mode renders on commit: show where it is now
+    job.refresh_from_db()  # a worker (or the embedded thread) may have started it by now
     if request.htmx:
         return render(request, "reports/_report_status.html", {"job": job})
     messages.success(

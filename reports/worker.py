@@ -22,9 +22,11 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.languages import language_of
 from core.mail import send_in_their_languages
+from core.services import notify
 from core.storage import StorageUnavailable
 
 from .document import render_input
@@ -106,9 +108,37 @@ def _holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+@transaction.atomic
 def _fail(job_pk: int, reason: str) -> None:
-    ReportJob.objects.filter(pk=job_pk).exclude(status=Status.DONE).update(
-        status=Status.FAILED, error=reason, finished_at=timezone.now()
+    open_job = ReportJob.objects.filter(pk=job_pk).exclude(status=Status.DONE)
+    before = open_job.values_list("status", flat=True).first()
+    open_job.update(status=Status.FAILED, error=reason, finished_at=timezone.now())
+    if before is not None and before != Status.FAILED:  # told once, when it fails
+        notify_requester(ReportJob.objects.defer("report_input").get(pk=job_pk))
+
+
+def notify_requester(job: ReportJob) -> int:
+    """Tell whoever asked for a report, in the app, that it is ready or could not be made (the
+    frozen copies the workflow makes were asked for by nobody). Called in the transaction that
+    records the result."""
+    if job.kind != Kind.DRAFT or not job.requested_by_id or job.assessment_id is None:
+        return 0
+    assessment = job.assessment
+    team = assessment.country_team
+    params = {"team": {"country": team.code, "name": team.name}, "year": assessment.year}
+    if job.status == Status.DONE:
+        return notify(
+            [job.requested_by_id],
+            message=gettext_noop("Your PDF report of %(team)s %(year)s is ready."),
+            params=params,
+            url=reverse("reports:download", kwargs={"pk": job.pk}),
+        )
+    overview = reverse("scorecard:assessment", kwargs={"code": team.code, "year": assessment.year})
+    return notify(
+        [job.requested_by_id],
+        message=gettext_noop("Your PDF report of %(team)s %(year)s could not be made."),
+        params=params,
+        url=overview + "#report-card",
     )
 
 
@@ -140,6 +170,7 @@ def _claim(job_pk: int) -> ReportJob | None:
                 "again, tell the platform's administrators."
             ) % {"n": job.attempts}
             job.save(update_fields=["status", "finished_at", "error"])
+            notify_requester(job)
             return None
         job.status = Status.RUNNING
         job.attempts += 1
@@ -167,6 +198,7 @@ def _finish(job: ReportJob, result: ReportJob) -> None:
                 "status", "file", "sha256", "size", "pages", "render_seconds", "finished_at",
             ]
         )  # fmt: skip
+        notify_requester(locked)
         if locked.kind == Kind.DRAFT and locked.requested_by_id:
             transaction.on_commit(lambda: notify_done(locked.pk))
 

@@ -256,6 +256,28 @@ class NewAssessmentForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2018, max_value=2100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Assessment.Kind.choices)
 
+    def __init__(self, *args: Any, unapproved: Assessment | None = None, **kwargs: Any) -> None:
+        """`unapproved`: the team's latest assessment when UN Women has not approved it yet.
+        The new one starts from its text as it is now, so the coordinator confirms it knowingly
+        rather than by a click on a button that looked routine."""
+        super().__init__(*args, **kwargs)
+        self.unapproved = unapproved
+        if unapproved is not None:
+            self.fields["confirm_unapproved"] = forms.BooleanField(
+                label=_(
+                    "I understand that the %(year)s assessment is not approved yet "
+                    "(%(status)s) and that the new one starts from it as it is now."
+                )
+                % {"year": unapproved.year, "status": unapproved.get_status_display()},
+                required=True,
+                error_messages={
+                    "required": _(
+                        "Tick the box to confirm, or finish the %(year)s assessment first."
+                    )
+                    % {"year": unapproved.year}
+                },
+            )
+
 
 class CommentForm(forms.Form):
     body = TextareaField(
@@ -299,3 +321,41 @@ class ProblemsForm(forms.Form):
         for problem in problems:
             form.add_error(None, problem)
         return form
+
+
+class _AnyValues(forms.MultipleChoiceField):
+    """Values checked by the service that receives them (the workflow), not by the form."""
+
+    def valid_value(self, value: str) -> bool:
+        return True
+
+
+class WorkflowStepForm(forms.Form):
+    """One workflow step's small form on the overview. The workflow module decides whether the
+    step is allowed; the form keeps what was typed and carries the refusal to the error summary,
+    so a blocked step does not lose the comment."""
+
+    comment = forms.CharField(label=_("Comment"), required=False, strip=False)
+    indicators = _AnyValues(label=_("PIs concerned"), required=False)
+
+    def __init__(self, *args: Any, action: str, label: str | None = None, **kwargs: Any) -> None:
+        # Ids as the overview writes them, one per step: "comment-<action>".
+        super().__init__(*args, auto_id=f"%s-{action}", **kwargs)
+        self.action = action
+        if label:
+            self.fields["comment"].label = label
+
+
+class ReopenRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, strip=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, auto_id="reopen-%s", **kwargs)
+
+
+class ReopenDecisionForm(forms.Form):
+    comment = forms.CharField(label=_("Decision comment"), required=False, strip=False)
+
+    def __init__(self, *args: Any, request_pk: int, **kwargs: Any) -> None:
+        super().__init__(*args, auto_id=f"decision-%s-{request_pk}", **kwargs)
+        self.request_pk = request_pk

@@ -518,6 +518,18 @@ class ActionPoint(models.Model):
             raise ValidationError({"indicator": _("This PI belongs to another framework version.")})
 
 
+# The workflow's steps as done (the history's words); the buttons say them as commands.
+WORKFLOW_ACTION_LABELS = {
+    "send_for_endorsement": _("Sent to the UNCT for endorsement"),
+    "send_back_to_team": _("Sent back to the assessment team"),
+    "endorse_and_submit": _("Endorsed for the UNCT and submitted to UN Women"),
+    "start_review": _("Quality review started"),
+    "return_for_revision": _("Returned to the team for revision"),
+    "approve": _("Approved"),
+    "reopen": _("Reopened"),
+}
+
+
 class WorkflowEvent(models.Model):
     """One step of an assessment's review workflow: who moved it, when, from where to where, why."""
 
@@ -544,6 +556,12 @@ class WorkflowEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} {self.from_status} → {self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        """What was done, in the reader's language; an action this version does not know (an
+        imported record) is shown as stored rather than hidden."""
+        return str(WORKFLOW_ACTION_LABELS.get(self.action, self.action))
 
 
 class Comment(models.Model):

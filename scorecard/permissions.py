@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from core.models import Membership
 from core.permissions import (
@@ -34,6 +35,44 @@ def can_view_assessment(user: AnyUser, assessment: Assessment) -> bool:
 def can_edit_assessment(user: AnyUser, assessment: Assessment) -> bool:
     """Ratings, findings, evidence and the action plan change only while the team holds it."""
     return assessment.status in EDITABLE and can_edit_team_content(user, assessment.country_team_id)
+
+
+def read_only_reason(user: AnyUser, assessment: Assessment) -> str:
+    """Why the user may not edit the assessment's PIs, in words for the PI page; empty when
+    they may. The state comes first (it holds for everyone); then the user's role."""
+    Status = Assessment.Status
+    if can_edit_assessment(user, assessment):
+        return ""
+    by_state = {
+        Status.AWAITING_ENDORSEMENT: _(
+            "Read only: the assessment is awaiting the UNCT's endorsement. It can change again "
+            "if the Resident Coordinator sends it back to the assessment team."
+        ),
+        Status.SUBMITTED: _(
+            "Read only: the assessment was submitted to UN Women and waits for its quality review."
+        ),
+        Status.IN_REVIEW: _(
+            "Read only: UN Women is reviewing the assessment. It can change again if the "
+            "reviewer returns it to the team."
+        ),
+        Status.APPROVED: _(
+            "Read only: the assessment is approved. The IAT coordinator or the Resident "
+            "Coordinator can ask UN Women to reopen it."
+        ),
+    }
+    if assessment.status in by_state:
+        return str(by_state[assessment.status])
+    role = role_in(user, assessment.country_team_id)
+    if role == Membership.Role.VIEWER:
+        return _("Read only: you are a viewer of this team. IAT members and coordinators edit it.")
+    if role == Membership.Role.RESIDENT_COORDINATOR:
+        return _(
+            "Read only: as Resident Coordinator you endorse the assessment; IAT members and "
+            "coordinators edit it."
+        )
+    if can_review_team(user, assessment.country_team):
+        return _("Read only: as a UN Women reviewer you comment on the PIs; the team edits them.")
+    return _("Read only: only the team's IAT members and coordinators edit the assessment.")
 
 
 def can_coordinate_assessment(user: AnyUser, assessment: Assessment) -> bool:

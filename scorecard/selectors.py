@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import formats, timezone
+from django.utils.text import capfirst, normalize_newlines
 from django.utils.translation import gettext as _
 
 from core.models import CountryTeam, Membership, UNEntity
@@ -30,10 +33,11 @@ from .models import (
     IndicatorAssessment,
     LevelRule,
     Rating,
+    ReopenRequest,
     WorkflowEvent,
 )
 from .rules import Band, CriterionRule, IndicatorRules, LevelRuleSpec
-from .states import REVIEWER_VISIBLE
+from .states import EDITABLE, REVIEWER_VISIBLE
 
 ASSESSMENT_FORMAT = "unct-swap-assessment/1"
 LEVEL_ORDER = ["approaches", "meets", "exceeds"]  # as the framework document writes levels
@@ -595,14 +599,52 @@ def workflow_history(assessment: Assessment) -> list[WorkflowEvent]:
     return list(assessment.workflow_events.prefetch_related("indicators"))
 
 
+# The steps that give the assessment back to the team with a reason. The reason matters until
+# the team sends the assessment on again: then the next step is the latest, and it is history.
+RETURN_ACTIONS = frozenset({"return_for_revision", "send_back_to_team", "reopen"})
+
+
+def current_return(
+    assessment: Assessment, history: list[WorkflowEvent] | None = None
+) -> WorkflowEvent | None:
+    """The step that gave the assessment back to the team (returned by UN Women, sent back by
+    the Resident Coordinator, reopened), while it is the latest step and the assessment is
+    still where it put it; None once the team has sent it on, or when nothing did. Pass the
+    overview's `history` (oldest first) to save the query."""
+    if assessment.status not in EDITABLE:
+        return None
+    if history is None:
+        last = (
+            WorkflowEvent.objects.filter(assessment=assessment)
+            .prefetch_related("indicators")
+            .order_by("-at", "-pk")
+            .first()
+        )
+    else:
+        last = history[-1] if history else None
+    if last is not None and last.action in RETURN_ACTIONS and last.to_status == assessment.status:
+        return last
+    return None
+
+
 def return_reasons_for(row: IndicatorAssessment) -> list[WorkflowEvent]:
-    """The reasons reviewers gave when they returned the report for this PI, newest first."""
+    """The reason the assessment was given back to the team, when that step named this PI and
+    is still current (current_return): nothing once the team sent it on, nor after approval.
+    One query; none when the assessment is not with the team."""
+    if row.assessment.status not in EDITABLE:
+        return []
+    latest = (
+        WorkflowEvent.objects.filter(assessment_id=row.assessment_id)
+        .order_by("-at", "-pk")
+        .values("pk")[:1]
+    )
     return list(
         WorkflowEvent.objects.filter(
-            assessment_id=row.assessment_id,
-            action="return_for_revision",
+            pk=Subquery(latest),
+            action__in=RETURN_ACTIONS,
+            to_status=row.assessment.status,
             indicators=row.indicator_id,
-        ).order_by("-at")
+        )
     )
 
 
@@ -618,23 +660,125 @@ def comment_threads(row: IndicatorAssessment) -> list[Comment]:
 HISTORY_IGNORED = ["version", "updated_by", "order"]
 
 
-def _history_entries(records: list[Any], model: Any, subject: Any) -> list[dict[str, Any]]:
+def _same_text(old: Any, new: Any) -> bool:
+    """Two texts a reader cannot tell apart: the same once line ends are LF and the ends are
+    stripped. Saves through the API or an import used to keep CR LF and trailing blanks that the
+    form then dropped, and the history showed the text as changed when nobody had touched it."""
+    if not isinstance(old, str) or not isinstance(new, str):
+        return False
+    return normalize_newlines(old).strip() == normalize_newlines(new).strip()
+
+
+def _related_names(wanted: dict[Any, set[Any]]) -> dict[tuple[str, Any], str]:
+    """(field name, pk) → the name a reader knows, for the foreign key values that changed
+    (`wanted`: field → pks): one query per related model that has any, usually none."""
+    by_model: dict[Any, set[Any]] = defaultdict(set)
+    for field, pks in wanted.items():
+        by_model[field.related_model] |= pks
+    objects = {
+        model: model._default_manager.in_bulk(list(pks)) for model, pks in by_model.items() if pks
+    }
+    names: dict[tuple[str, Any], str] = {}
+    for field, pks in wanted.items():
+        found = objects.get(field.related_model, {})
+        for pk in pks:
+            obj = found.get(pk)
+            if obj is None:
+                continue
+            if isinstance(obj, Indicator):
+                name = f"{_('PI %(code)s') % {'code': obj.code}} {obj.short_title}"
+            elif hasattr(obj, "get_full_name"):
+                name = obj.get_full_name() or obj.get_username()
+            else:
+                name = str(obj)
+            names[(field.name, pk)] = name
+    return names
+
+
+def _shown(field: Any, value: Any, names: dict[tuple[str, Any], str]) -> str:
+    """A stored value as the reader says it: labels for codes, Yes/No, dates in their format."""
+    if value is None or value == "":
+        return ""
+    if field.is_relation:
+        return names.get((field.name, value), str(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return formats.number_format(int(value) if value == value.to_integral() else value)
+    if isinstance(field, models.FileField):  # the stored path: its file name is what was sent
+        return str(getattr(value, "name", value) or "").rsplit("/", 1)[-1]
+    return str(value)
+
+
+def _criteria_label(codes: Any, letters: dict[str, str]) -> str:
+    """Criteria as the framework prints them, "(a), (c)", in the order of their letters."""
+    shown = sorted((letters.get(code, code) for code in codes or []), key=str)
+    return ", ".join(f"({letter})" for letter in shown)
+
+
+def _labelled_changes(
+    change: Any, field: Any, names: dict[tuple[str, Any], str], letters: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """One diff of one field as (label, before, after) rows in the reader's language; the
+    findings, one text per criterion, become one row per criterion whose text changed."""
+    if field.name == "findings":
+        old, new = change.old or {}, change.new or {}
+        rows = []
+        for code in sorted(set(old) | set(new), key=lambda c: letters.get(c, c)):
+            before, after = old.get(code, ""), new.get(code, "")
+            if before != after and not _same_text(before, after):
+                label = _("Findings for (%(letter)s)") % {"letter": letters.get(code, code)}
+                rows.append((str(label), before, after))
+        return rows
+    if _same_text(change.old, change.new):
+        return []
+    label = str(capfirst(field.verbose_name))
+    if field.name == "criteria_met":
+        return [(label, _criteria_label(change.old, letters), _criteria_label(change.new, letters))]
+    return [(label, _shown(field, change.old, names), _shown(field, change.new, names))]
+
+
+def _history_entries(
+    records: list[Any], model: Any, subject: Any, letters: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """Entries for the saved versions of objects of one model, each diffed against the previous
-    version of the same object. `records` are newest first; `subject` labels an object."""
-    order = {f.name: i for i, f in enumerate(model._meta.fields)}
+    version of the same object. `records` are newest first; `subject` labels an object; `letters`
+    (criterion code → letter) names the criteria. Each change is (field label, before, after),
+    in words: the field's name, choice labels, Yes/No, dates, names for foreign keys."""
+    letters = letters or {}
+    fields = {f.name: f for f in model._meta.fields}
+    order = {name: i for i, name in enumerate(fields)}
     previous: dict[int, Any] = {}
-    entries = []
+    diffs = []
+    wanted: dict[Any, set[Any]] = defaultdict(set)  # the foreign keys to name
     for record in reversed(records):  # oldest first, so each knows the one before it
         older = previous.get(record.id)
-        changes = []
+        changed = []
         if older is not None:
             delta = record.diff_against(older, excluded_fields=HISTORY_IGNORED)
             # diff_against walks a set of field names: order the changes as the model does.
-            changes = [
-                (c.field, c.old, c.new)
+            changed = [
+                c
                 for c in sorted(delta.changes, key=lambda c: order.get(c.field, len(order)))
+                if c.field in fields
             ]
+            for c in changed:
+                if fields[c.field].is_relation:
+                    wanted[fields[c.field]] |= {v for v in (c.old, c.new) if v is not None}
         previous[record.id] = record
+        diffs.append((record, older, changed))
+    names = _related_names(wanted)
+    entries = []
+    for record, older, changed in diffs:
+        changes: list[tuple[str, str, str]] = []
+        for c in changed:
+            changes += _labelled_changes(c, fields[c.field], names, letters)
         user = record.history_user
         entries.append(
             {
@@ -651,10 +795,12 @@ def _history_entries(records: list[Any], model: Any, subject: Any) -> list[dict[
 def row_history(row: IndicatorAssessment) -> list[dict[str, Any]]:
     """The PI's audit trail, newest first: every saved version of its rating and findings, of
     its evidence and of its action points, with who, when and the fields that changed."""
+    letters = {c.code: c.letter for c in row.indicator.criteria.all()}
     entries = _history_entries(
         list(row.history.select_related("history_user").order_by("-history_date")),
         IndicatorAssessment,
         lambda r: _("Rating and findings"),
+        letters,
     )
     entries += _history_entries(
         list(
@@ -686,52 +832,72 @@ class WaitingItem:
 
 
 def waiting_for(user: Any) -> list[WaitingItem]:
-    """What the user must act on next: the home page's "waiting for me" list."""
+    """What the user must act on next: the home page's "waiting for me" list, in one query.
 
+    Per role: IAT members and coordinators, their team's work while the team holds it (a
+    draft, one sent back by the Resident Coordinator, one returned or reopened by UN Women);
+    the Resident Coordinator, work awaiting endorsement; UN Women reviewers (and
+    administrators, who may act for them everywhere), submitted work, reviews under way and
+    pending reopen requests of their regions. Viewers act on nothing."""
     Status = Assessment.Status
     Role = Membership.Role
     roles = team_roles(user)
-    wanted = Q(pk__in=[])
-    by_role = {
-        Role.IAT_COORDINATOR: [Status.DRAFT, Status.RETURNED],
-        Role.IAT_MEMBER: [Status.RETURNED],
-        Role.RESIDENT_COORDINATOR: [Status.AWAITING_ENDORSEMENT],
-    }
-    for team_id, role in roles.items():
-        statuses = by_role.get(role)
-        if statuses:
-            wanted |= Q(country_team_id=team_id, status__in=statuses)
     regions = reviewer_regions(user)
+    everywhere = is_admin(user) or regions == ALL_REGIONS
+    team_states = {
+        Role.IAT_COORDINATOR: EDITABLE,
+        Role.IAT_MEMBER: EDITABLE,
+        Role.RESIDENT_COORDINATOR: frozenset({Status.AWAITING_ENDORSEMENT}),
+    }
+    wanted = Q(pk__in=[])
+    for team_id, role in roles.items():
+        statuses = team_states.get(role)
+        if statuses:
+            wanted |= Q(country_team_id=team_id, status__in=list(statuses))
     review_states = [Status.SUBMITTED, Status.IN_REVIEW]
-    if regions == ALL_REGIONS or is_admin(user):
-        wanted |= Q(status__in=review_states)
+    for_review = Q(status__in=review_states) | Q(pending_reopen=True)
+    if everywhere:
+        wanted |= for_review
     elif regions:
-        wanted |= Q(country_team__region_id__in=list(regions), status__in=review_states)
-    reviewer = bool(regions) or is_admin(user)
-    if reviewer:
-        pending = Q(reopen_requests__decision="pending")
-        if regions != ALL_REGIONS and not is_admin(user):
-            pending &= Q(country_team__region_id__in=list(regions))
-        wanted |= pending
-    items = []
-    for a in (
-        Assessment.objects.filter(wanted)
-        .select_related("country_team")
-        .annotate(
-            pending_reopen=Count("reopen_requests", filter=Q(reopen_requests__decision="pending"))
+        wanted |= Q(country_team__region_id__in=list(regions)) & for_review
+    latest_step = WorkflowEvent.objects.filter(assessment=OuterRef("pk")).order_by("-at", "-pk")
+    assessments = (
+        Assessment.objects.annotate(
+            pending_reopen=Exists(
+                ReopenRequest.objects.filter(
+                    assessment=OuterRef("pk"), decision=ReopenRequest.Decision.PENDING
+                )
+            ),
+            # A draft sent back by the Resident Coordinator says so (the reason is on top of
+            # its overview): not the same task as a draft nobody has seen yet.
+            last_action=Subquery(latest_step.values("action")[:1]),
         )
+        .filter(wanted)
+        .select_related("country_team")
         .order_by("country_team__name", "-year")
-        .distinct()
-    ):
-        if reviewer and a.pending_reopen:
+    )
+    items = []
+    for a in assessments:
+        role = roles.get(a.country_team_id)
+        reviews = everywhere or (bool(regions) and a.country_team.region_id in regions)
+        if reviews and a.pending_reopen:
             what = _("Decide on a reopen request")
-        elif a.status == Status.AWAITING_ENDORSEMENT:
-            what = _("Endorse and submit to UN Women")
-        elif a.status == Status.RETURNED:
-            what = _("Revise: returned by UN Women")
-        elif a.status in review_states:
+        elif reviews and a.status in review_states:
             what = _("Quality review")
+        elif role == Role.RESIDENT_COORDINATOR and a.status == Status.AWAITING_ENDORSEMENT:
+            what = _("Endorse and submit to UN Women")
+        elif role in (Role.IAT_MEMBER, Role.IAT_COORDINATOR) and a.status in EDITABLE:
+            if a.status == Status.RETURNED and a.last_action == "reopen":
+                what = _("Revise: reopened at the team's request")
+            elif a.status == Status.RETURNED:
+                what = _("Revise: returned by UN Women")
+            elif a.last_action == "send_back_to_team":
+                what = _("Revise: sent back by the Resident Coordinator")
+            elif role == Role.IAT_COORDINATOR:
+                what = _("Complete and send for endorsement")
+            else:
+                what = _("Rate the PIs and write the findings")
         else:
-            what = _("Complete and send for endorsement")
+            continue
         items.append(WaitingItem(a, str(what)))
     return items

@@ -17,12 +17,18 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from core import limits
-from core.models import CountryTeam, Region, UNEntity
+from core.models import CountryTeam, Membership, Region, UNEntity
+from core.permissions import role_in
+from core.services import notify, quote
 from core.storage import storage_errors
 
 from . import selectors
@@ -608,8 +614,14 @@ def _rating_length_errors(data: RatingInput) -> dict[str, str]:
 
 
 def kept_justification(data: RatingInput, suggestion: Rating) -> str:
-    """The justification as saved: only a rating that differs from the suggestion keeps one."""
-    return data.override_justification if data.rating and data.rating != suggestion else ""
+    """The justification as saved: what the user wrote, whatever the rating.
+
+    It used to be dropped when the rating matched the suggestion or was cleared ("Not rated
+    yet"), which silently lost text the user had written; a rating that changes back can need
+    it again. The suggestion stays a parameter: the workbook import asks the same question.
+    """
+    del suggestion  # kept: callers ask "what is saved for this input and suggestion"
+    return data.override_justification
 
 
 def rating_errors(indicator: Indicator, data: RatingInput) -> tuple[Rating, dict[str, str]]:
@@ -637,6 +649,11 @@ def rating_errors(indicator: Indicator, data: RatingInput) -> tuple[Rating, dict
     return suggestion, errors
 
 
+def _stored_text(text: str) -> str:
+    """A text as the form saves it (Django's fields strip it; TextareaField makes line ends LF)."""
+    return normalize_newlines(text).strip()
+
+
 @transaction.atomic
 def save_indicator_assessment(
     *, row: IndicatorAssessment, by: User, data: RatingInput, expected_version: int
@@ -657,10 +674,15 @@ def save_indicator_assessment(
     row.suggested_rating = suggestion
     row.criteria_met = sorted(set(data.criteria_met))
     row.numeric_value = data.numeric_value
-    row.findings = {code: text for code, text in data.findings.items() if text.strip()}
-    row.explanation = data.explanation
-    row.override_justification = kept_justification(data, suggestion)
-    row.means_of_verification = data.means_of_verification
+    # Every way in (form, API, workbook) stores a text alike: LF line ends, no blanks around it.
+    # The API kept CR LF that the form then dropped, and the PI's history showed an untouched
+    # text as changed.
+    row.findings = {
+        code: _stored_text(text) for code, text in data.findings.items() if text.strip()
+    }
+    row.explanation = _stored_text(data.explanation)
+    row.override_justification = _stored_text(kept_justification(data, suggestion))
+    row.means_of_verification = _stored_text(data.means_of_verification)
     row.reassessed = True
     row.carried_from_year = None
     row.version = current.version + 1
@@ -823,6 +845,7 @@ def withdraw_action_point(*, action_point: ActionPoint, by: User, reason: str) -
 # --- Review comments ------------------------------------------------------------------------
 
 
+@transaction.atomic
 def add_comment(
     *,
     row: IndicatorAssessment,
@@ -844,7 +867,7 @@ def add_comment(
         errors["parent"] = _("Reply to a comment of this PI.")
     if errors:
         raise ValidationError(errors)
-    return Comment.objects.create(
+    comment = Comment.objects.create(
         indicator_assessment=row,
         parent=parent,
         author=by,
@@ -852,6 +875,51 @@ def add_comment(
         body=body.strip(),
         proposed_rating=proposed_rating,
         created_at=timezone.now(),
+    )
+    _notify_comment(comment, row=row, by=by)
+    return comment
+
+
+def _notify_comment(comment: Comment, *, row: IndicatorAssessment, by: User) -> int:
+    """A reviewer's comment (anyone outside the team: a reviewer or an administrator) tells the
+    team's IAT members and coordinator; a team member's reply tells the reviewers who wrote in
+    that thread (a new thread: those who commented on the PI). Never the author."""
+    assessment = row.assessment
+    team_id = assessment.country_team_id
+    Role = Membership.Role
+    members = Membership.objects.filter(country_team_id=team_id)
+    if role_in(by, team_id) is None:
+        recipients = list(
+            members.filter(role__in=[Role.IAT_MEMBER, Role.IAT_COORDINATOR]).values_list(
+                "user_id", flat=True
+            )
+        )
+        message = gettext_noop("%(who)s commented on PI %(pi)s of %(team)s %(year)s: %(text)s")
+    else:
+        written = Comment.objects.filter(indicator_assessment=row, author__isnull=False)
+        if comment.parent_id:
+            thread = comment.parent_id
+            written = written.filter(Q(pk=thread) | Q(parent_id=thread))
+        recipients = list(
+            written.exclude(author__in=members.values("user_id"))
+            .values_list("author_id", flat=True)
+            .distinct()
+        )
+        message = gettext_noop("%(who)s replied on PI %(pi)s of %(team)s %(year)s: %(text)s")
+    team = assessment.country_team
+    return notify(
+        recipients,
+        message=message,
+        params={
+            "who": comment.author_name,
+            "pi": row.indicator.code,
+            "team": {"country": team.code, "name": team.name},
+            "year": assessment.year,
+            "text": quote(comment.body),
+        },
+        url=reverse("scorecard:indicator", args=[team.code, assessment.year, row.indicator.code])
+        + "#comments",
+        exclude=by,
     )
 
 

@@ -30,6 +30,7 @@ from core.permissions import (
     can_view_global,
     country_teams_visible_to,
     get_country_team_for_user,
+    is_admin,
     team_roles,
 )
 from core.storage import StorageError, is_remote, send_file, storage_error_pages
@@ -46,7 +47,10 @@ from .forms import (
     IndicatorAssessmentForm,
     NewAssessmentForm,
     ProblemsForm,
+    ReopenDecisionForm,
+    ReopenRequestForm,
     WorkbookUploadForm,
+    WorkflowStepForm,
 )
 from .framework_cache import attach_framework_rows
 from .models import Assessment, IndicatorAssessment, Rating, ReopenRequest
@@ -59,6 +63,7 @@ from .permissions import (
     get_comment_for_user,
     get_evidence_for_user,
     get_indicator_assessment_for_user,
+    read_only_reason,
 )
 
 
@@ -70,9 +75,14 @@ def _form_errors_from(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """What waits for the user, and their country teams with the assessments they may see."""
+    """What waits for the user, and their country teams with the assessments they may see.
+
+    A visitor who is not logged in gets the front page instead: what the product is, the public
+    commitments dashboard and the way in (log in, or single sign-on when configured).
+    """
+    if not request.user.is_authenticated:
+        return render(request, "scorecard/front.html")
     teams = country_teams_visible_to(request.user).prefetch_related(
         Prefetch("assessments", queryset=Assessment.objects.order_by("-year"))
     )
@@ -106,7 +116,9 @@ def team_assessments(request: HttpRequest, code: str) -> HttpResponse:
         if assessments
         else {"kind": Assessment.Kind.COMPREHENSIVE}
     )
-    form = NewAssessmentForm(request.POST or None, initial=initial)
+    latest = assessments[0] if assessments else None
+    unapproved = latest if latest and latest.status != Assessment.Status.APPROVED else None
+    form = NewAssessmentForm(request.POST or None, initial=initial, unapproved=unapproved)
     if request.method == "POST":
         if not can_start:
             raise PermissionDenied
@@ -134,6 +146,7 @@ def team_assessments(request: HttpRequest, code: str) -> HttpResponse:
             "team": team,
             "assessments": assessments,
             "form": form,
+            "unapproved": unapproved,
             "can_start": can_start,
             "can_invite": can_invite(request.user, team.pk),
         },
@@ -143,19 +156,40 @@ def team_assessments(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def assessment_overview(request: HttpRequest, code: str, year: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, code, year)
+    return _overview_page(request, assessment)
+
+
+def _overview_page(
+    request: HttpRequest, assessment: Assessment, *, refused: Any = None
+) -> HttpResponse:
+    """The overview; `refused`: a small form (workflow step, reopen request or decision) that
+    was refused, re-shown with what was typed and its errors summarised at the top (status 400,
+    on the overview's own address: static/js/page-url.js puts it back in the address bar)."""
     groups = selectors.assessment_overview(assessment)
     team_id = assessment.country_team_id
     return render(
         request,
         "scorecard/assessment_overview.html",
         {
+            "refused": refused,
+            "page_url": (
+                reverse(
+                    "scorecard:assessment", args=[assessment.country_team.code, assessment.year]
+                )
+                if refused is not None
+                else None
+            ),
             "assessment": assessment,
             "team": assessment.country_team,
             "groups": groups,
+            # The "≠" sign gets a legend under the tables only when a row shows it.
+            "any_differs": any(r.differs_from_suggestion for g in groups for r in g.rows),
             "status": selectors.completeness(assessment, groups),
             "checks": selectors.quality_checks(assessment, groups),
             "transitions": workflow.available_transitions(request.user, assessment),
-            "history": selectors.workflow_history(assessment),
+            "history": (history := selectors.workflow_history(assessment)),
+            # Why it came back to the team, on top of the page while that is the latest step.
+            "current_return": selectors.current_return(assessment, history),
             "reopen_requests": list(assessment.reopen_requests.all()),
             "can_request_reopen": assessment.status == Assessment.Status.APPROVED
             and (
@@ -165,7 +199,13 @@ def assessment_overview(request: HttpRequest, code: str, year: int) -> HttpRespo
             "can_decide_reopen": can_review_team(request.user, assessment.country_team),
             "can_edit": can_edit_assessment(request.user, assessment),
         },
+        status=400 if refused is not None else 200,
     )
+
+
+# Steps that ask the person to confirm on the page before they are taken (the API's clients
+# confirm in their own way).
+CONFIRMED_STEPS = frozenset({"approve"})
 
 
 @login_required
@@ -173,17 +213,31 @@ def assessment_overview(request: HttpRequest, code: str, year: int) -> HttpRespo
 def workflow_action(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """One button per workflow step; the workflow module decides whether it is allowed."""
     assessment = get_assessment_for_user(request.user, code, year)
+    action = request.POST.get("action", "")
+    step = workflow.TRANSITIONS.get(action)
+    form = WorkflowStepForm(
+        request.POST,
+        action=action if step else "step",  # the action names the field ids: only known ones
+        label=(_("Reason") if step.needs_comment else _("Comment")) if step else None,
+    )
+    if not form.is_valid():  # only what no text may hold (a NUL character): the workflow decides
+        return _overview_page(request, assessment, refused=form)
+    if action in CONFIRMED_STEPS and request.POST.get("confirm") != "yes":
+        # Approval is final: the reviewer ticks "I have checked…" first (a required box, so
+        # the browser asks before sending; checked here too, for a form sent without it).
+        form.add_error(None, _("Tick the box to confirm that you checked the assessment."))
+        return _overview_page(request, assessment, refused=form)
     try:
         event = workflow.transition(
             assessment=assessment,
-            action=request.POST.get("action", ""),
+            action=action,
             by=request.user,
-            comment=request.POST.get("comment", ""),
-            indicator_codes=request.POST.getlist("indicators"),
+            comment=form.cleaned_data["comment"],
+            indicator_codes=form.cleaned_data["indicators"],
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        _form_errors_from(form, error)
+        return _overview_page(request, assessment, refused=form)
     else:
         messages.success(
             request,
@@ -197,13 +251,16 @@ def workflow_action(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @require_POST
 def reopen_request(request: HttpRequest, code: str, year: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, code, year)
+    form = ReopenRequestForm(request.POST)
+    if not form.is_valid():
+        return _overview_page(request, assessment, refused=form)
     try:
         workflow.request_reopen(
-            assessment=assessment, by=request.user, reason=request.POST.get("reason", "")
+            assessment=assessment, by=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        _form_errors_from(form, error)
+        return _overview_page(request, assessment, refused=form)
     else:
         messages.success(request, _("Your request to reopen was sent to UN Women."))
     return redirect("scorecard:assessment", code=code, year=year)
@@ -214,16 +271,19 @@ def reopen_request(request: HttpRequest, code: str, year: int) -> HttpResponse:
 def reopen_decide(request: HttpRequest, code: str, year: int, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, code, year)
     reopen = get_object_or_404(ReopenRequest, pk=pk, assessment=assessment)
+    form = ReopenDecisionForm(request.POST, request_pk=reopen.pk)
+    if not form.is_valid():
+        return _overview_page(request, assessment, refused=form)
     try:
         workflow.decide_reopen(
             reopen_request=reopen,
             by=request.user,
             grant=request.POST.get("decision") == "grant",
-            comment=request.POST.get("comment", ""),
+            comment=form.cleaned_data["comment"],
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        _form_errors_from(form, error)
+        return _overview_page(request, assessment, refused=form)
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("scorecard:assessment", code=code, year=year)
@@ -295,6 +355,27 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
     rules = sorted(indicator.rules.all(), key=lambda r: Rating(r.level).rank)
     evidence = selectors.evidence_for_row(row, include_withdrawn=True)
     suggestion, chosen = Rating(row.suggested_rating), row.rating
+    evidence_form = extra.pop("evidence_form", None)
+    action_point_form = extra.pop("action_point_form", None)
+    comment_form = extra.pop("comment_form", None)
+    pi_url = reverse(
+        "scorecard:indicator", args=[assessment.country_team.code, assessment.year, indicator.code]
+    )
+    # The refused form (if any), the id its summary links its form-wide errors to, and what
+    # did not happen: the PI form's own "Not saved" is in the page's header.
+    refused, anchor, lead = next(
+        (
+            (f, anchor, lead)
+            for f, anchor, lead in (
+                (form, "pi-form", None),
+                (evidence_form, "evidence-form", _("The evidence was not added.")),
+                (action_point_form, "action-point-form", _("The action point was not added.")),
+                (comment_form, "comment-form", _("The comment was not posted.")),
+            )
+            if f is not None and f.is_bound and f.errors
+        ),
+        (None, None, None),
+    )
     if form.is_bound and hasattr(form, "cleaned_data"):
         # Re-shown after an error: suggest from what the user typed, not from what is saved.
         suggestion = services.suggested_rating_for(
@@ -325,7 +406,7 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
         "can_comment": can_comment(request.user, assessment),
         "can_propose": can_comment(request.user, assessment)
         and can_review_team(request.user, assessment.country_team),
-        "comment_form": extra.pop("comment_form", None) or CommentForm(),
+        "comment_form": comment_form or CommentForm(),
         "rating_choices": Rating.choices,
         "action_points": selectors.action_points_for(assessment, indicator=indicator),
         "parity": (
@@ -334,11 +415,28 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
             else None
         ),
         "can_edit": editable,
+        # Why the page is read-only, said in words (the form alone just looks greyed out).
+        "read_only_reason": read_only_reason(request.user, assessment),
+        # "To verify" marks reconstructed framework text: a task for whoever can import the
+        # official text (administrators), noise for everyone else.
+        "show_to_verify": is_admin(request.user),
         "locked": row.is_carried,
         # The add-evidence and add-action-point forms and the history load when opened
         # (pi_part): rendering them on every view cost more than the rest of the page. A form
         # is here only when re-shown with the user's input after an error.
-        "evidence_form": extra.pop("evidence_form", None),
+        "evidence_form": evidence_form,
+        "action_point_form": action_point_form,
+        "pi_url": pi_url,
+        # The form that was refused, for the error summary at the top of the page; the address
+        # bar goes back to the PI page when the form was posted elsewhere (templates/_page_url).
+        # No #fragment: on load the browser would move the focus from the summary to it.
+        "summary_form": refused,
+        "summary_anchor": anchor,
+        "summary_lead": lead,
+        "page_url": pi_url if refused is not None and request.path != pi_url else None,
+        # The PI form itself was refused: the header says that nothing was saved, so the
+        # rating there (the saved one) is not taken for the choice in the form.
+        "unsaved": form.is_bound,
         **extra,
     }
 
@@ -550,6 +648,19 @@ def action_plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
         if next_url.startswith("/") and not next_url.startswith("//"):
             return redirect(next_url)
         return redirect("scorecard:action_plan", code=code, year=year)
+    from_pi = request.POST.get("from_pi", "") if request.method == "POST" else ""
+    if from_pi:
+        # Added from a PI page: refused, it is re-shown there, the form open with what was typed.
+        row = _load_row(request, code, year, from_pi, write=True)
+        page_form = IndicatorAssessmentForm(
+            initial=IndicatorAssessmentForm.initial_for(row), indicator=row.indicator
+        )
+        return render(
+            request,
+            "scorecard/indicator.html",
+            _pi_context(request, row, form=page_form, action_point_form=form),
+            status=400,
+        )
     return render(
         request,
         "scorecard/action_plan.html",

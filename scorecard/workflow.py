@@ -19,18 +19,20 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import limits
 from core.languages import language_of
 from core.mail import Recipient, send_in_their_languages
-from core.models import Membership, ReviewerScope
+from core.models import CountryTeam, Membership, ReviewerScope
 from core.permissions import (
     AnyUser,
     can_coordinate_team,
     can_endorse_for_team,
     can_review_team,
 )
+from core.services import notify as notify_in_app
+from core.services import quote
 
 from . import selectors
 from .models import Assessment, Indicator, ReopenRequest, WorkflowEvent
@@ -191,6 +193,8 @@ def transition(
     # Inside the transaction: the reports app freezes the PDF of this moment (as submitted,
     # as approved), and if that fails the step is not taken.
     assessment_transitioned.send(sender=Assessment, assessment=locked, action=action, by=by)
+    # In the same transaction: the notification exists exactly when the step does.
+    notify_step(event)
     transaction.on_commit(lambda: notify(event))
     return event
 
@@ -216,6 +220,13 @@ def request_reopen(*, assessment: Assessment, by: User, reason: str) -> ReopenRe
         requested_by_name=_name(by),
         reason=reason.strip(),
         requested_at=timezone.now(),
+    )
+    notify_in_app(
+        _reviewer_users(assessment),
+        message=gettext_noop("%(who)s asks to reopen %(team)s %(year)s: %(reason)s"),
+        params={**_about(assessment, by), "reason": quote(request.reason)},
+        url=_path(assessment),
+        exclude=by,
     )
     transaction.on_commit(lambda: notify_reopen_requested(request))
     return request
@@ -258,6 +269,7 @@ def decide_reopen(
         assessment._history_user = by  # type: ignore[attr-defined]
         assessment.save(update_fields=["status", "updated_at"])
         transaction.on_commit(lambda: notify(event))
+    notify_reopen_decision(reopen_request, by)
     transaction.on_commit(lambda: notify_reopen_decided(reopen_request))
     return reopen_request
 
@@ -367,3 +379,109 @@ def notify_reopen_decided(request: ReopenRequest) -> int:
 
     requester = request.requested_by
     return send_in_their_languages([(requester.email, language_of(requester))], compose)
+
+
+# --- In-app notifications (core.Notification) -------------------------------------------------
+# Stored as msgids with their placeholders (core.services.notify): each reader sees them in
+# their own language. Who is told is wider than who is e-mailed: the e-mail goes to who must act
+# next, the notification also to the team members the step concerns.
+
+
+def _team_users(assessment: Assessment, roles: Iterable[str]) -> list[int]:
+    return list(
+        Membership.objects.filter(
+            country_team_id=assessment.country_team_id, role__in=list(roles)
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _reviewer_users(assessment: Assessment) -> list[int]:
+    scopes = ReviewerScope.objects.filter(is_global=True) | ReviewerScope.objects.filter(
+        regions=assessment.country_team.region_id
+    )
+    return list(scopes.values_list("user_id", flat=True).distinct())
+
+
+def _team(team: CountryTeam) -> dict[str, str]:
+    """A team's name as a placeholder: shown in the reader's language (core.selectors)."""
+    return {"country": team.code, "name": team.name}
+
+
+def _about(assessment: Assessment, by: User) -> dict[str, Any]:
+    return {"who": _name(by), "team": _team(assessment.country_team), "year": assessment.year}
+
+
+def _path(assessment: Assessment) -> str:
+    return reverse(
+        "scorecard:assessment",
+        kwargs={"code": assessment.country_team.code, "year": assessment.year},
+    )
+
+
+TEAM = (Role.IAT_COORDINATOR, Role.IAT_MEMBER)
+# action → (the message, who is told). Returns and send-backs quote the reason.
+STEP_NOTICES: dict[str, tuple[str, Callable[[Assessment], list[int]]]] = {
+    "send_for_endorsement": (
+        gettext_noop("%(who)s sent %(team)s %(year)s to the UNCT for endorsement."),
+        lambda a: _team_users(a, [Role.RESIDENT_COORDINATOR]),
+    ),
+    "send_back_to_team": (
+        gettext_noop("%(who)s sent %(team)s %(year)s back to the assessment team: %(reason)s"),
+        lambda a: _team_users(a, TEAM),
+    ),
+    "endorse_and_submit": (
+        gettext_noop("%(who)s endorsed %(team)s %(year)s and submitted it to UN Women."),
+        lambda a: _reviewer_users(a) + _team_users(a, [Role.IAT_COORDINATOR]),
+    ),
+    "start_review": (
+        gettext_noop("%(who)s started the quality review of %(team)s %(year)s."),
+        lambda a: _team_users(a, [Role.IAT_COORDINATOR, Role.RESIDENT_COORDINATOR]),
+    ),
+    "return_for_revision": (
+        gettext_noop("%(who)s returned %(team)s %(year)s for revision: %(reason)s"),
+        lambda a: _team_users(a, TEAM),
+    ),
+    "approve": (
+        gettext_noop("%(who)s approved %(team)s %(year)s."),
+        lambda a: _team_users(a, [*TEAM, Role.RESIDENT_COORDINATOR]),
+    ),
+}
+
+
+def notify_step(event: WorkflowEvent) -> int:
+    """Tell the people a workflow step concerns, in the app (not the one who took it)."""
+    notice = STEP_NOTICES.get(event.action)
+    if notice is None or event.actor is None:
+        return 0
+    message, recipients = notice
+    assessment = event.assessment
+    return notify_in_app(
+        recipients(assessment),
+        message=message,
+        params={**_about(assessment, event.actor), "reason": quote(event.comment)},
+        url=_path(assessment),
+        exclude=event.actor,
+    )
+
+
+def notify_reopen_decision(request: ReopenRequest, by: User) -> int:
+    """Granted: the requester and the team that will revise it; refused: the requester, with
+    the reviewer's reason."""
+    assessment = request.assessment
+    params = {**_about(assessment, by), "reason": quote(request.decision_comment)}
+    requester = [request.requested_by_id] if request.requested_by_id else []
+    if request.decision == ReopenRequest.Decision.GRANTED:
+        return notify_in_app(
+            requester + _team_users(assessment, TEAM),
+            message=gettext_noop("%(who)s reopened %(team)s %(year)s at the team's request."),
+            params=params,
+            url=_path(assessment),
+            exclude=by,
+        )
+    return notify_in_app(
+        requester,
+        message=gettext_noop("%(who)s refused to reopen %(team)s %(year)s: %(reason)s"),
+        params=params,
+        url=_path(assessment),
+        exclude=by,
+    )

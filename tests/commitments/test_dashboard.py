@@ -231,15 +231,15 @@ def test_export_row_content(client, dataset):
     b = next(r for r in rows if r["title"] == "B")
     assert {k: b[k] for k in ("maker", "maker_category", "country", "coalitions", "types")} == {
         "maker": "Government of Kazakhstan",
-        "maker_category": "member_state",
+        "maker_category": "Member State or other government entity",
         "country": "KAZ",
-        "coalitions": "gbv",
-        "types": "financial;policy",
+        "coalitions": "Gender-Based Violence",
+        "types": "Financial;Policy",
     }
     assert (b["amount"], b["currency"], b["status"], b["strong_commitment"]) == (
         "2000000.00",
         "KZT",
-        "completed",
+        "Completed",
         "No",
     )
 

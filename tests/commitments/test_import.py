@@ -385,7 +385,12 @@ def test_an_export_downloaded_in_french_imports_again_for_an_english_user(client
     keys = selectors.EXPORT_COLUMNS.keys
     assert header[keys.index("title")] == "Titre"
     assert sorted(r[keys.index("impact")] for r in rows) == ["Non", "Oui"]  # yes/no in French
-    assert {r[keys.index("status")] for r in rows} == {"in_progress", "planned"}  # codes stay
+    # Labels in the reader's language (issue 15), which the import reads back in any language.
+    assert {r[keys.index("status")] for r in rows} == {"En cours", "Prévu"}
+    assert {r[keys.index("maker_category")] for r in rows} == {
+        "État Membre ou autre entité publique"
+    }
+    assert "ejr" not in content.decode("utf-8-sig")
     Commitment.objects.all().delete()  # the makers stay: the file names them as they are
 
     with translation.override("en"):

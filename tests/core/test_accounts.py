@@ -248,7 +248,12 @@ def test_a_deactivated_user_cannot_log_in_and_their_session_ends(client, iat):
     iat.is_active = False
     iat.save()
     assert not log_in(client, "iat", PASSWORD)
+    # Their session no longer counts: "/" shows the front page for visitors, and a page that
+    # needs an account sends them to log in.
     response = other.get("/")
+    assert response.status_code == 200
+    assert b'data-testid="current-user"' not in response.content
+    response = other.get("/accounts/profile/")
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
 

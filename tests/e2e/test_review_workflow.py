@@ -3,6 +3,8 @@ coordinator sends for endorsement → Resident Coordinator endorses and submits 
 returns PI 4.3 with a reason → the team sees the reason, fixes, resubmits → reviewer approves →
 the report is read-only and its history shows every step."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -44,6 +46,9 @@ def act(page, button, comment=""):
     )
     if comment:
         form.locator("textarea[name=comment]").fill(comment)
+    confirm = form.locator("input[name=confirm]")
+    if confirm.count():  # approving asks "I have checked…" first
+        confirm.check()
     form.get_by_role("button", name=button).click()
     expect(page.get_by_role("alert").first).to_contain_text("Done: the assessment is now")
 
@@ -81,6 +86,21 @@ def test_report_goes_from_draft_to_approved_with_a_return_in_between(as_user):
     form.get_by_role("button", name="Return to the team for revision").click()
     expect(status(reviewer)).to_have_text("Returned for revision")
 
+    # The IAT member is told: a badge in the navbar, the assessment in "Waiting for me", and
+    # the reason on top of the overview.
+    iat.goto("/")
+    expect(iat.get_by_test_id("notifications-badge")).to_contain_text("1")
+    expect(iat.get_by_test_id("waiting")).to_contain_text(
+        "Kazakhstan 2022 Revise: returned by UN Women"
+    )
+    iat.get_by_test_id("waiting").get_by_role("link", name="Kazakhstan 2022").click()
+    expect(iat.get_by_test_id("current-return")).to_contain_text(REASON)
+    expect(iat.get_by_test_id("current-return")).to_contain_text("PI 4.3")
+    iat.get_by_test_id("notifications-link").click()
+    iat.get_by_role("button", name=f"returned Kazakhstan 2022 for revision: {REASON}").click()
+    expect(iat).to_have_url(re.compile(r".*/teams/KAZ/2022/$"))
+    expect(iat.get_by_test_id("notifications-badge")).to_have_count(0)
+
     # The team sees the reason on the PI concerned, fixes it and sends the report again.
     coordinator.goto(PI_43)
     expect(coordinator.get_by_test_id("return-reason")).to_contain_text(REASON)
@@ -106,7 +126,7 @@ def test_report_goes_from_draft_to_approved_with_a_return_in_between(as_user):
     expect(steps).to_have_count(8)
     expect(steps.nth(3)).to_contain_text(REASON)
     expect(steps.nth(3)).to_contain_text("4.3")
-    expect(steps.nth(7)).to_contain_text("In quality review → Approved")
+    expect(steps.nth(7)).to_contain_text("from “In quality review” to “Approved”")
 
     assert Assessment.objects.get(country_team__code="KAZ", year=2022).status == "approved"
     assert list(

@@ -16,8 +16,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def parse(svg_markup: str) -> ET.Element:
-    # Our own template output; raises on anything that is not well-formed XML.
-    return ET.fromstring(svg_markup.strip())  # noqa: S314
+    """The picture inside its sideways-scrolling frame (a phone scrolls it rather than shrinking
+    its text). Our own template output; raises on anything that is not well-formed XML."""
+    frame = ET.fromstring(svg_markup.strip())  # noqa: S314
+    assert frame.get("class") == "overflow-x-auto chart-frame"
+    return frame.find(f"{SVG}svg")
 
 
 def by_testid(root: ET.Element, testid: str) -> list[ET.Element]:
@@ -46,9 +49,9 @@ def test_bar_chart_has_the_band_one_bar_per_level_and_labels():
     )
     band = by_testid(root, "parity-band")
     assert len(band) == 1
-    # The plot runs from x=170 over 400 px: 47 % is at 358.0, 53 % at 382.0.
-    assert (band[0].get("x"), band[0].get("width")) == ("358.0", "24.0")
-    assert by_testid(root, "parity-midline")[0].get("x1") == "370.0"
+    # The plot runs from x=170 over 300 px: 47 % is at 311.0, 53 % at 329.0.
+    assert (band[0].get("x"), band[0].get("width")) == ("311.0", "18.0")
+    assert by_testid(root, "parity-midline")[0].get("x1") == "320.0"
     bars = by_testid(root, "parity-bar")
     assert [(b.get("data-level"), b.get("data-pct"), b.get("data-status")) for b in bars] == [
         ("P-4", "57.1", "men_under"),
@@ -56,7 +59,7 @@ def test_bar_chart_has_the_band_one_bar_per_level_and_labels():
         ("G-3", "0.0", "women_under"),
         ("D-1", "50.0", "parity"),
     ]
-    assert [b.get("width") for b in bars] == ["228.4", "273.6", "2.0", "200.0"]
+    assert [b.get("width") for b in bars] == ["171.3", "205.2", "2.0", "150.0"]
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert texts[texts.index("P-4") : texts.index("P-4") + 4] == ["P-4", "57.1 %", "G-5", "68.4 %"]
     assert "parity band 47–53 %" in texts
@@ -92,7 +95,7 @@ def test_trend_chart_has_the_band_and_a_point_per_year():
     assert [p.get("data-year") for p in points] == ["2020", "2022"]
     # y runs from 196 (0 %) up to 16 (100 %): 40 % is at 124.0, 60 % at 88.0.
     assert [p.get("cy") for p in points] == ["124.0", "88.0"]
-    assert root.find(f"{SVG}polyline").get("points") == "80.0,124.0 632.0,88.0"
+    assert root.find(f"{SVG}polyline").get("points") == "80.0,124.0 492.0,88.0"
 
 
 def test_status_charts_for_a_team(twelve):

@@ -28,6 +28,7 @@ def test_pi43_summary_from_the_twelve_entities(team, twelve):
         "in_band": False,
         "distance_pp": D("3.7"),
         "previous_year": None,
+        "previous_entities": None,
         "change_since_previous_pp": None,
         "suggested_numeric": D("56.7"),
         "url": "/parity/teams/KAZ/2022/",

@@ -347,9 +347,10 @@ def test_save_indicator_assessment_above_suggestion_with_justification_saves(
     assert stored.override_justification == "The 2022 campaign reached every agency."
 
 
-def test_save_indicator_assessment_drops_justification_when_rating_equals_suggestion(
+def test_save_indicator_assessment_keeps_justification_when_rating_equals_suggestion(
     assessment, coordinator
 ):
+    """What the user wrote is never dropped silently, even when the rating no longer needs it."""
     row = get_row(assessment, "2.2")
 
     services.save_indicator_assessment(
@@ -361,7 +362,24 @@ def test_save_indicator_assessment_drops_justification_when_rating_equals_sugges
         expected_version=1,
     )
 
-    assert get_row(assessment, "2.2").override_justification == ""
+    assert get_row(assessment, "2.2").override_justification == "Not needed."
+
+
+def test_save_indicator_assessment_keeps_justification_when_not_rated_yet(assessment, coordinator):
+    row = get_row(assessment, "2.2")
+
+    services.save_indicator_assessment(
+        row=row,
+        by=coordinator,
+        data=rating_input(
+            rating="", criteria_met=["b"], override_justification="Waiting for the 2023 survey."
+        ),
+        expected_version=1,
+    )
+
+    stored = get_row(assessment, "2.2")
+    assert stored.rating == ""
+    assert stored.override_justification == "Waiting for the 2023 survey."
 
 
 def test_save_indicator_assessment_unknown_criterion_refused(assessment, coordinator):

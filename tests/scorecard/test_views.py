@@ -194,7 +194,8 @@ def pdf_upload(name: str = "campaign-report.pdf") -> SimpleUploadedFile:
 # --- Anonymous users and the home page ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/", "/teams/KAZ/", "/teams/KAZ/2022/", "/teams/KAZ/2022/pi/2.2/"])
+# "/" is the front page for a visitor (tests/core/test_front_page.py).
+@pytest.mark.parametrize("url", ["/teams/KAZ/", "/teams/KAZ/2022/", "/teams/KAZ/2022/pi/2.2/"])
 def test_anonymous_redirected_to_login(client, db, url):
     response = client.get(url)
 
@@ -211,7 +212,11 @@ def test_home_lists_only_own_teams_with_role(client, iat, assessment, other_team
     assert headings == ["My country teams", "Kazakhstan KAZ · Europe and Central Asia"]
     assert "Demoland" not in doc.text()
     assert "Your role: IAT member" in doc.text()
-    assert doc.find("a", href="/teams/KAZ/2022/").text() == "2022 · Comprehensive assessment"
+    # The draft waits for the IAT member (its PIs to rate), then is listed under the team.
+    assert [a.text() for a in doc.find_all("a", href="/teams/KAZ/2022/")] == [
+        "Kazakhstan 2022",
+        "2022 · Comprehensive assessment",
+    ]
 
 
 def test_home_admin_sees_every_team_without_role(client, admin_user, team, other_team):
@@ -348,21 +353,23 @@ CASES = [
         kind="write",
         ok=302,
     ),
-    # Not ready (no PI is rated): the coordinator is let in and told why nothing changed.
+    # Not ready (no PI is rated): the coordinator is let in and told why nothing changed, on the
+    # overview re-shown with the refusal (400) rather than a redirect that would lose the comment.
     Case(
         "send_for_endorsement",
         "post",
         lambda w: "/teams/KAZ/2022/workflow/",
         lambda w: {"action": "send_for_endorsement"},
         kind="coordinate",
-        ok=302,
+        ok=400,
         changes=False,
     ),
     Case(
         "team_create",
         "post",
         lambda w: "/teams/KAZ/",
-        lambda w: {"year": 2023, "kind": "annual"},
+        # 2022 is still a draft: the coordinator confirms starting from it (issue 15).
+        lambda w: {"year": 2023, "kind": "annual", "confirm_unapproved": "on"},
         kind="coordinate",
         ok=302,
     ),
@@ -952,7 +959,9 @@ def test_export_button_downloads_json_with_15_pis(client, viewer, assessment):
 def test_team_page_coordinator_creates_annual_assessment(client, coordinator, assessment):
     client.force_login(coordinator)
 
-    response = client.post("/teams/KAZ/", {"year": "2023", "kind": "annual"})
+    response = client.post(
+        "/teams/KAZ/", {"year": "2023", "kind": "annual", "confirm_unapproved": "on"}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == "/teams/KAZ/2023/"
@@ -978,7 +987,9 @@ def test_team_page_iat_cannot_create_assessment(client, iat, assessment):
 def test_team_page_duplicate_year_shows_error(client, coordinator, assessment):
     client.force_login(coordinator)
 
-    response = client.post("/teams/KAZ/", {"year": "2022", "kind": "comprehensive"})
+    response = client.post(
+        "/teams/KAZ/", {"year": "2022", "kind": "comprehensive", "confirm_unapproved": "on"}
+    )
 
     assert response.status_code == 200
     assert "Kazakhstan already has an assessment for 2022." in page(response).text()
@@ -1031,11 +1042,16 @@ def test_send_for_endorsement_not_ready_explains_why(client, coordinator, assess
     client.force_login(coordinator)
 
     response = client.post(
-        "/teams/KAZ/2022/workflow/", {"action": "send_for_endorsement"}, follow=True
+        "/teams/KAZ/2022/workflow/",
+        {"action": "send_for_endorsement", "comment": "Ready for the RC, I think."},
     )
 
-    shown = alerts(page(response))
+    assert response.status_code == 400
+    doc = page(response)
+    summary = doc.find(data_testid="error-summary")
+    shown = [li.text() for li in summary.find_all("li")]
     assert len(shown) == 15
     assert shown[0] == "PI 1.1 is reassessed but not rated."
+    assert textarea(doc, "comment") == "Ready for the RC, I think."
     assessment.refresh_from_db()
     assert assessment.status == "draft"

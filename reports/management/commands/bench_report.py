@@ -47,6 +47,7 @@ import resource
 import statistics
 import tempfile
 import time
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -55,6 +56,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from core import languages, limits, pdf
+from core.models import UNEntity
 from reports import document, docx, services, worker
 from reports.models import ReportJob
 from scorecard.models import (
@@ -287,11 +289,16 @@ class Command(BaseCommand):
             evidence.save(update_fields=["title"])
         assessment.action_points.all().delete()
         texts = ("text", "resources", *(f"activities_year_{n}" for n in (1, 2, 3, 4)))
+        # Who and when too: the annual report prints them under each action point.
+        entity = UNEntity.objects.order_by("-acronym").first()
         points = [
             ActionPoint(
                 assessment=assessment,
                 indicator=indicator,
+                responsible_entity=entity,
                 responsible=prose(_limit(ActionPoint, "responsible"), next(seed)),
+                timeline=date(assessment.year + 1, 12, 31),
+                status=ActionPoint.Status.NOT_APPLICABLE,
                 order=order,
                 **{name: prose(_limit(ActionPoint, name), next(seed)) for name in texts},
             )
