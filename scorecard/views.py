@@ -441,6 +441,22 @@ def _pi_context(request: HttpRequest, row: IndicatorAssessment, **extra: Any) ->
     }
 
 
+def _pi_page_refused(
+    request: HttpRequest, row: IndicatorAssessment, *, status: int = 400, **refused_form: Any
+) -> HttpResponse:
+    """The PI page again, with the saved rating form and the one side form (evidence, action
+    point, comment) that was refused, open with what was typed and summarised at the top."""
+    form = IndicatorAssessmentForm(
+        initial=IndicatorAssessmentForm.initial_for(row), indicator=row.indicator
+    )
+    return render(
+        request,
+        "scorecard/indicator.html",
+        _pi_context(request, row, form=form, **refused_form),
+        status=status,
+    )
+
+
 def _criteria_by_level(form: IndicatorAssessmentForm, rules: list[Any]) -> list[dict[str, Any]]:
     """Criteria grouped under the level that introduces them, each with its findings box."""
     by_level: dict[str, list[Any]] = {}
@@ -602,15 +618,7 @@ def evidence_add(request: HttpRequest, code: str, year: int, pi: str) -> HttpRes
                 reverse("scorecard:indicator", kwargs={"code": code, "year": year, "pi": pi})
                 + "#evidence"
             )
-    form_page = IndicatorAssessmentForm(
-        initial=IndicatorAssessmentForm.initial_for(row), indicator=row.indicator
-    )
-    return render(
-        request,
-        "scorecard/indicator.html",
-        _pi_context(request, row, form=form_page, evidence_form=form),
-        status=status,
-    )
+    return _pi_page_refused(request, row, status=status, evidence_form=form)
 
 
 @login_required
@@ -652,15 +660,7 @@ def action_plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
     if from_pi:
         # Added from a PI page: refused, it is re-shown there, the form open with what was typed.
         row = _load_row(request, code, year, from_pi, write=True)
-        page_form = IndicatorAssessmentForm(
-            initial=IndicatorAssessmentForm.initial_for(row), indicator=row.indicator
-        )
-        return render(
-            request,
-            "scorecard/indicator.html",
-            _pi_context(request, row, form=page_form, action_point_form=form),
-            status=400,
-        )
+        return _pi_page_refused(request, row, action_point_form=form)
     return render(
         request,
         "scorecard/action_plan.html",
@@ -725,15 +725,7 @@ def comment_add(request: HttpRequest, code: str, year: int, pi: str) -> HttpResp
                 reverse("scorecard:indicator", kwargs={"code": code, "year": year, "pi": pi})
                 + "#comments"
             )
-    form_page = IndicatorAssessmentForm(
-        initial=IndicatorAssessmentForm.initial_for(row), indicator=row.indicator
-    )
-    return render(
-        request,
-        "scorecard/indicator.html",
-        _pi_context(request, row, form=form_page, comment_form=form),
-        status=400,
-    )
+    return _pi_page_refused(request, row, comment_form=form)
 
 
 @login_required

@@ -40,10 +40,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.core.signing import Signer
 from django.db import models
 from django.utils import timezone, translation
@@ -62,6 +60,7 @@ from core.tabular import (
     SpreadsheetRefused,
     check_size,
     check_xlsx,
+    choice_lookup,
     fold,
     safe_cell,
     yes_no,
@@ -231,17 +230,6 @@ def cell_text(value: Any) -> str:
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         text = text[1:]
     return clean_text(text)
-
-
-@cache
-def _choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
-    """Folded value or label, in every language → value."""
-    lookup = {fold(value): value for value in choices.values}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            for value, label in choices.choices:
-                lookup.setdefault(fold(label), value)
-    return lookup
 
 
 def rating_label(value: str) -> str:
@@ -825,7 +813,7 @@ class _Problems:
         word = fold(cell_text(sheet[ref].value))
         if not word:
             return ""
-        value = _choice_lookup(choices).get(word)
+        value = choice_lookup(choices).get(word)
         if value is None:
             self.add(sheet, ref, message)
             return ""
