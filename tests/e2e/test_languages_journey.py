@@ -133,9 +133,13 @@ def test_arabic_pages_fit_a_phone(page):
     switcher = page.get_by_test_id("language-switcher")
     expect(switcher).to_be_hidden()
     page.get_by_role("button", name="Main menu").click()
+    # The menu slides open: wait until it is open before using the switcher inside it (a click
+    # during the slide can miss the dropdown's button under a loaded CI machine).
+    expect(page.locator("#main-menu")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     switch_language(page, "ar")
     expect(switcher).to_be_hidden()  # folded again on the new page, its button now in Arabic
     page.get_by_role("button", name=gettext_in("ar", "Main menu")).click()
+    expect(page.locator("#main-menu")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     expect(switcher).to_be_visible()
     log_in(page, "kaz-iat")
     for path in ("/", "/teams/KAZ/", "/teams/KAZ/2022/", "/teams/KAZ/2022/pi/2.2/", "/parity/"):
