@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from commitments import api as commitments_api
 from core import api as core_api
+from hub import api as hub_api
 from parity import api as parity_api
 from reports import api as reports_api
 from scorecard import api
@@ -35,5 +36,6 @@ router.register(
     basename="progress-report",
 )
 router.register("commitments", commitments_api.CommitmentViewSet, basename="commitment")
+router.register("hub/practices", hub_api.PracticeViewSet, basename="hub-practice")
 
 urlpatterns = router.urls

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dashboards",
     "parity",
     "commitments",
+    "hub",
 ]
 
 MIDDLEWARE = [

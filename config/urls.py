@@ -68,6 +68,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("parity/", include("parity.urls")),
     path("commitments/", include("commitments.urls")),
+    path("hub/", include("hub.urls")),
 ]
 
 # Under /api/ these errors are JSON too; elsewhere the site's pages (templates/400.html …500.html).

@@ -69,6 +69,7 @@ from commitments.models import ActionCoalition, MakerCategory, MakerMembership
 from config.wsgi import application
 from core import services as core_services
 from core.models import Membership, ReviewerScope
+from hub import services as hub_services
 from parity import services as parity_services
 from parity.models import ParityRecommendation
 from parity.selectors import TEMPLATE_HEADER
@@ -222,6 +223,32 @@ def _build_report_jobs(rendered: Assessment, waiting: Assessment, by) -> list[in
     return [done.pk, queued.pk]
 
 
+def _build_hub(team, by, reviewer, row) -> list[int]:
+    """Knowledge Hub items of KAZ's team by the coordinator: proposed (to agree or refuse),
+    agreed (the reviewer publishes or refuses it) and published (withdrawn, or featured by
+    nobody here: no persona is an administrator)."""
+    ids = []
+    for step in ("proposed", "agreed", "published"):
+        practice = hub_services.propose_practice(
+            country_team=team,
+            by=by,
+            title=f"Gender marker ({step})",
+            summary="Every joint programme carries a gender marker.",
+            what_done="",
+            result="",
+            indicators=[row.indicator],
+            dimension=None,
+            year=2022,
+            language="en",
+        )
+        if step != "proposed":
+            practice = hub_services.agree_by_team(practice=practice, by=by)
+        if step == "published":
+            practice = hub_services.publish(practice=practice, by=reviewer)
+        ids.append(practice.pk)
+    return ids
+
+
 def _build_world(framework) -> dict[str, Any]:
     """Personas and real objects for every endpoint: the Kazakhstan 2022 demo assessment (a draft)
     with evidence and a comment, a submitted 2021 and an approved 2020 with a pending reopen
@@ -274,6 +301,7 @@ def _build_world(framework) -> dict[str, Any]:
             "commitments": [commitments["commitment"].pk],
             "commitments/makers": [commitments["maker"].pk],
             "commitments/progress-reports": [commitments["report"].pk],
+            "hub/practices": _build_hub(team, coordinator, users["reviewer"], row),
         },
         "team": team.code,
         # UN Women first (the entity with a parity strategy), then the snapshot's entities.
@@ -342,6 +370,7 @@ REFERENCES = {
     "commitment": "commitments",
     "maker": "commitments/makers",
     "commitment__maker": "commitments/makers",
+    "evidence": "evidence",
 }
 # Strings naming a country team (by code) or a UN entity (by acronym).
 TEAM_FIELDS = ("country_team", "country_team__code", "country", "country_code")

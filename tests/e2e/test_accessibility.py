@@ -34,8 +34,9 @@ from openpyxl import load_workbook
 from commitments.models import Commitment, MakerMembership, ProgressReport
 from core import services as core_services
 from core.models import CountryTeam, Membership
+from hub.models import Practice
 from scorecard import workflow
-from scorecard.models import ActionPoint, Assessment
+from scorecard.models import ActionPoint, Assessment, Evidence
 from tests.e2e.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -221,6 +222,11 @@ def draft_visits(tmp_path: Path) -> list[Visit]:
     commitment = Commitment.objects.filter(maker=maker).order_by("pk").first()
     any_commitment = Commitment.objects.order_by("pk").first()
     progress = ProgressReport.objects.order_by("pk").first()
+    featured = Practice.objects.get(featured=True)
+    proposed = Practice.objects.filter(country_team=team, status=Practice.Status.PROPOSED).first()
+    evidence = Evidence.objects.filter(
+        indicator_assessment__assessment__country_team=team, withdrawn_at=None
+    ).first()
     visits = [
         # Accounts
         Visit("front page / home", "/", EVERYONE, [ANON, "kaz-iat"]),
@@ -268,6 +274,15 @@ def draft_visits(tmp_path: Path) -> list[Visit]:
         Visit("progress: new", f"/commitments/{commitment.pk}/progress/", [EDITOR]),
         Visit("progress: edit", f"/commitments/progress/{progress.pk}/edit/", [ADMIN]),
         Visit("commitments: import", "/commitments/import/", [ADMIN]),
+        # The Knowledge Hub (its demo: setup_hub_demo, run by setup_demo)
+        Visit("hub", "/hub/", [*LOGGED_IN], ["kaz-iat"]),
+        Visit("hub: search", "/hub/?q=violence&language=en", ["kaz-iat"], ["kaz-iat"]),
+        Visit("hub: nothing found", "/hub/?q=zzzz&pi=x", ["kaz-viewer"]),
+        Visit("hub: item", f"/hub/{featured.pk}/", ["kaz-iat", REVIEWER, ADMIN], ["kaz-iat"]),
+        Visit("hub: proposed item", f"/hub/{proposed.pk}/", ["kaz-coordinator"], ["kaz-iat"]),
+        Visit("hub: proposals", "/hub/proposals/", ["kaz-coordinator", REVIEWER], ["kaz-iat"]),
+        Visit("hub: propose", "/hub/propose/KAZ/?pi=2.2", ["kaz-iat"], ["kaz-iat"]),
+        Visit("hub: share evidence", f"/hub/propose/evidence/{evidence.pk}/", ["kaz-iat"]),
         # API docs (drawn by script after loading)
         Visit("API docs (Swagger UI)", "/api/docs/", ["kaz-iat"], ready=".opblock"),
         Visit("API docs (Redoc)", "/api/redoc/", [ANON], ready="[role=search], h1"),

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.template.base import Lexer, TokenType
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["config", "core", "scorecard", "reports", "dashboards", "parity", "commitments"]
+APPS = ["config", "core", "scorecard", "reports", "dashboards", "parity", "commitments", "hub"]
 TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
 
 # Attributes a person reads or a screen reader says.

@@ -32,12 +32,17 @@ from scorecard.models import (
 from tests.conftest import load_json
 
 PI_URL = "/teams/KAZ/2022/pi/2.2/"
-LIMITED_APPS = ("core", "scorecard", "parity", "commitments", "reports")
+LIMITED_APPS = ("core", "scorecard", "parity", "commitments", "reports", "hub")
 # Text fields deliberately without a limit, and why.
 EXEMPT = {
     # Written by the report worker, never by a user: a fixed message, or an exception's text
     # that reports.worker.readable_error cuts at 300 characters.
     ("reports", "ReportJob", "error"),
+    # Written by hub.services, never typed: the item's title, summary, what was done and result
+    # (each within its own limit) joined, for the icontains search.
+    ("hub", "Practice", "search_text"),
+    # Read by hub.text from a stored file, never typed: cut at hub.text.MAX_CHARS.
+    ("hub", "PracticeFile", "text"),
 }
 
 

@@ -76,6 +76,7 @@ class Command(BaseCommand):
         # The other apps' demo data builds on the teams and users above.
         call_command("setup_commitments_demo", no_users=no_users, stdout=self.stdout)
         call_command("setup_parity_demo", stdout=self.stdout)
+        call_command("setup_hub_demo", no_users=no_users, stdout=self.stdout)
 
     def _users(self) -> None:
         password = demo_password()
